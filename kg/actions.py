@@ -1,0 +1,102 @@
+"""What agencies do with documents: the verbs, and which titles they govern.
+
+A verb governs a title (or a chain of titles 《A》《B》等) when it stands in the same clause,
+either before it (传达学习《…》, 清理与《…》不相符) or right after it (《…》宣贯培训会,
+《…》专题学习, 《…》于2025年1月10日实施). Verbs inside a title are part of its name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERBS = {
+    # longest first within each action; "印发实施" is issuing, not implementing
+    "issue": ("印发实施", "印发", "出台", "发布", "颁布", "公布", "下发", "制发", "上线"),
+    "implement": ("贯彻落实", "贯彻实施", "贯彻执行", "落地实施", "组织实施", "对标对表", "落实见效", "严格执行",
+                  "落实", "实施", "执行", "贯彻", "对标", "遵循", "落地"),
+    "study": ("传达学习", "专题学习", "学习贯彻", "集中学习", "学习领会", "深入学习", "研读", "学习"),
+    "publicise": ("宣传贯彻", "宣贯", "宣传", "普法", "宣讲", "解读"),
+    "train": ("专题培训", "培训"),
+    "clear": ("专项清理", "清理", "清查", "不相符", "不一致", "相抵触", "违反"),
+    "draft": ("研究制定", "起草", "草拟", "制定", "修订", "修改", "编制", "调研论证", "论证"),
+}
+_ALL = sorted(((v, a) for a, vs in VERBS.items() for v in vs), key=lambda x: -len(x[0]))
+VERB_RE = re.compile("|".join(re.escape(v) for v, _ in _ALL))
+ACTION_OF = dict(_ALL)
+CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?]")
+CHAIN_GAP = re.compile(r"^[、和与及\s]*$")
+ABBREV_PAREN = re.compile(r"^\s*[（(][^（）()]{0,20}[)）]")
+RIGHT_WINDOW = 12
+LEFT_WINDOW = 16
+
+
+@dataclass(frozen=True)
+class Verb:
+    start: int
+    end: int
+    text: str
+    action: str
+
+
+def find_verbs(text: str) -> list[Verb]:
+    """Action verbs outside titles."""
+    masked = _mask_titles(text)
+    return [Verb(m.start(), m.end(), m.group(0), ACTION_OF[m.group(0)]) for m in VERB_RE.finditer(masked)]
+
+
+def _mask_titles(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        if ch == "《":
+            depth += 1
+        out.append("\u3000" if depth else ch)
+        if ch == "》" and depth:
+            depth -= 1
+    return "".join(out)
+
+
+def chains(titles: list[tuple[int, int]], text: str) -> list[list[int]]:
+    """Group titles written one after another (《A》《B》、《C》) into chains of indices."""
+    groups: list[list[int]] = []
+    for i, (start, _) in enumerate(titles):
+        if groups and CHAIN_GAP.match(text[titles[groups[-1][-1]][1]:start]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def governing_verbs(text: str, titles: list[tuple[int, int]], verbs: list[Verb]) -> dict[int, list[Verb]]:
+    """For each title (by index), the verbs that act on it."""
+    result: dict[int, list[Verb]] = {}
+    for chain in chains(titles, text):
+        first, last = titles[chain[0]], titles[chain[-1]]
+        left_text = text[:first[0]]
+        breaks = list(CLAUSE_BREAK.finditer(left_text))
+        clause_start = max(breaks[-1].end() if breaks else 0, first[0] - LEFT_WINDOW)
+        right_start = last[1]
+        paren = ABBREV_PAREN.match(text[right_start:])
+        if paren:
+            right_start += paren.end()
+        tail = text[right_start:]
+        stop = CLAUSE_BREAK.search(tail)
+        right_end = right_start + min(stop.start() if stop else len(tail), RIGHT_WINDOW)
+        found = [v for v in verbs if clause_start <= v.start and v.end <= first[0]]
+        found += [v for v in verbs if right_start <= v.start and v.end <= right_end
+                  and not _another_title_between(titles, right_start, v.start)]
+        if found:
+            for i in chain:
+                result[i] = found
+    return result
+
+
+def _another_title_between(titles: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(a <= s < b for s, _ in titles)
+
+
+IMPLEMENTS_INSIDE = re.compile(r"(?:贯彻落实|贯彻实施|贯彻|落实|实施)[〈<《]([^〉>》]+)[〉>》]")
+
+
+def implemented_inside(title: str) -> list[str]:
+    """Titles a document says it implements: 深圳市贯彻落实〈政务数据共享条例〉实施方案 → 政务数据共享条例."""
+    return [m.group(1) for m in IMPLEMENTS_INSIDE.finditer(title)]

@@ -1,0 +1,220 @@
+"""Agencies and other organisations named in a sentence, with their full names.
+
+Government bodies are found as *body words* (司法局, 卫健局, 政务服务和数据管理局, 人民政府办公厅 …)
+with the region written before them (光明区, 深圳市, 国家) or abbreviated (区, 市, 省). The region is
+completed from the reporting body's own jurisdiction (区司法局 in a 光明区 report → 光明区司法局) and
+abbreviated body words are expanded (卫健局 → 卫生健康局, 市政府办公厅 → 深圳市人民政府办公厅).
+Companies, exchanges and institutes (…公司, …交易所, …研究所) are organisations of level ``other``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .titles import PROVINCES
+
+# Body words: a government body's name without its region. Full forms first.
+BODY_EXPANSIONS = {
+    "政府": "人民政府", "政府办公厅": "人民政府办公厅", "政府办公室": "人民政府办公室", "政府办": "人民政府办公室",
+    "卫健局": "卫生健康局", "卫健委": "卫生健康委员会", "发改委": "发展和改革委员会", "发展改革委": "发展和改革委员会",
+    "发改局": "发展和改革局", "政数局": "政务服务和数据管理局", "人社局": "人力资源和社会保障局",
+    "住建局": "住房和城乡建设局", "工信局": "工业和信息化局", "市监局": "市场监督管理局", "市场监管局": "市场监督管理局",
+    "规自局": "规划和自然资源局", "交通局": "交通运输局", "应急局": "应急管理局", "医保局": "医疗保障局",
+    "城管局": "城市管理和综合执法局", "科创局": "科技创新局", "科工信局": "科技创新和工业信息化局",
+    "文广旅体局": "文化广电旅游体育局", "文旅局": "文化广电旅游体育局", "退役军人局": "退役军人事务局",
+    "人大": "人民代表大会", "人大常委会": "人民代表大会常务委员会", "国资委": "国有资产监督管理委员会",
+    "网信办": "网络安全和信息化委员会办公室", "法院": "人民法院", "检察院": "人民检察院",
+}
+BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | {
+    "办公厅", "办公室", "司法局", "司法厅", "财政局", "财政厅", "公安局", "公安厅", "教育局", "教育厅", "民政局", "民政厅",
+    "自然资源局", "自然资源厅", "生态环境局", "生态环境厅", "水务局", "水利厅", "农业农村局", "农业农村厅", "商务局", "商务厅",
+    "审计局", "审计厅", "统计局", "信访局", "税务局", "档案局", "数据局", "数据资源局", "大数据局", "大数据中心",
+    "政务服务数据管理局", "政务服务管理局", "政务服务中心", "政务服务和数据管理局", "政务服务和数据管理委员会",
+    "卫生健康局", "卫生健康委员会", "卫生健康委", "发展和改革局", "发展和改革委员会", "工业和信息化局", "工业和信息化厅",
+    "科学技术局", "科技局", "科技厅", "人力资源和社会保障局", "人力资源和社会保障厅", "住房和城乡建设局", "住房和城乡建设厅",
+    "交通运输局", "交通运输厅", "文化广电旅游局", "文化和旅游局", "文化和旅游厅", "应急管理局", "应急管理厅",
+    "市场监督管理局", "医疗保障局", "城市管理局", "城市管理和综合执法局", "退役军人事务局", "规划和自然资源局",
+    "林业局", "气象局", "地震局", "海关", "知识产权局", "金融工作局", "地方金融管理局", "金融监管局", "国家安全局",
+    "机关事务管理局", "港务局", "口岸办", "外事办", "侨务办", "台办", "乡村振兴局", "粮食和物资储备局", "体育局",
+    "国有资产监督管理委员会", "委统战部", "委宣传部", "委组织部", "委政法委", "委网信办", "委办公室", "委编办",
+    "统战部", "宣传部", "组织部", "政法委", "纪委", "监委", "纪委监委", "编办", "党委", "委", "委员会",
+    "人民代表大会常务委员会", "人民代表大会", "政协", "人民法院", "人民检察院", "街道办事处", "街道办", "管委会",
+    "管理委员会", "司法部", "财政部", "公安部", "教育部", "民政部", "商务部", "审计署", "外交部", "国防部",
+    "科学技术部", "工业和信息化部", "人力资源社会保障部", "自然资源部", "生态环境部", "住房城乡建设部", "交通运输部",
+    "水利部", "农业农村部", "文化和旅游部", "国家卫生健康委", "应急管理部", "中国人民银行", "市场监管总局",
+    "市场监督管理总局", "统计局", "税务总局", "数据局", "网信办", "发展改革委", "国务院", "国务院办公厅",
+}, key=len, reverse=True)
+BODY_RE = re.compile("|".join(map(re.escape, BODIES)))
+
+ORG_SUFFIX_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|公司|集团|交易所|研究院|研究所|研究中心|"
+                           r"银行|大学|学院|协会|商会|基金会|联合会|律师事务所|事务所)")
+STOP_CHARS = set("的在与和及对向为将把被等各全本该我其以从由于到了是有个中上下内外也都又并或而且把让使给跟同共均已再")
+NATIONAL = ("国家", "国务院", "中央", "党中央", "全国")
+PLACE_WORDS = ("中国", "中华", "亚洲", "国际", "全球", "世界", "华南", "华北", "华东", "华中", "西南", "西北", "东北",
+               "粤港澳", "长三角", "京津冀") + PROVINCES
+REGION_PREFIX = re.compile(
+    r"^(?:中共)?(?P<province>(?:" + "|".join(PROVINCES) + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?|[\u4e00-\u9fff]{2,3}?省)?"
+    r"(?P<city>[\u4e00-\u9fff]{2,3}?(?:市|自治州|州|盟))?"
+    r"(?P<district>[\u4e00-\u9fff]{2,3}?(?:区|县|旗))?")
+REGION_PART = re.compile(
+    r"^(?P<province>(?:" + "|".join(PROVINCES) + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)?"
+    r"(?P<city>[\u4e00-\u9fff]{2}(?:市|州|盟))?"
+    r"(?P<district>[\u4e00-\u9fff]{2}(?:区|县|旗|市))?$")
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The regions a report sits in, most general first: 广东省 > 深圳市 > 光明区."""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+
+    @classmethod
+    def parse(cls, *names: str) -> "Jurisdiction":
+        """Regions from the leading region names of agency names, titles or region names."""
+        province = city = district = ""
+        for name in names:
+            match = REGION_PREFIX.match(name or "")
+            if not match:
+                continue
+            province = province or (match.group("province") or "")
+            city = city or (match.group("city") or "")
+            district = district or (match.group("district") or "")
+        return cls(province, city, district)
+
+    def expand(self, letter: str) -> str:
+        return {"省": self.province, "市": self.city, "区": self.district, "县": self.district}.get(letter, "")
+
+    @property
+    def most_specific(self) -> str:
+        return self.district or self.city or self.province
+
+
+@dataclass(frozen=True)
+class AgencyMention:
+    start: int           # offsets in the sentence
+    end: int
+    surface: str
+    name: str            # full name
+    region: str          # the region of the body ("" for organisations)
+    admin_level: str     # national, provincial, municipal, district, other
+    is_government: bool
+
+
+def _admin_level(region: str) -> str:
+    if region in NATIONAL or not region:
+        return "national"
+    if region.endswith(("省", "自治区")) or region in ("北京市", "天津市", "上海市", "重庆市"):
+        return "provincial"
+    if region.endswith(("区", "县", "旗")):
+        return "district"
+    return "municipal"
+
+
+def _region_before(left: str, where: Jurisdiction) -> tuple[str, str]:
+    """The region written right before a body word: (surface, full region name)."""
+    known = tuple(k for k in (where.province, where.city, where.district) if k)
+    for n in range(min(len(left), 14), 1, -1):
+        cand = left[-n:]
+        core = cand[2:] if cand.startswith("中共") else cand
+        if not core or any(ch in STOP_CHARS for ch in core):
+            continue
+        if core in NATIONAL:
+            return cand, core
+        match = REGION_PART.match(core)
+        if not match:
+            continue
+        if core in known or any(core.endswith(k) for k in known) or match.group("province"):
+            return cand, core
+        if _boundary_before(left[:-n]) and not core.startswith(VERB_HEADS):
+            return cand, core
+    if left[-1:] and left[-1] in "省市区县":
+        full = where.expand(left[-1])
+        if full:
+            return left[-1], full
+    return "", ""
+
+
+BOUNDARY_WORDS = ("联合", "会同", "协调", "配合", "指导", "支持", "推动", "组织", "邀请", "协助", "督促", "牵头", "依托",
+                  "通过", "联动", "对接", "走访", "赴", "向", "与", "和", "及", "同", "由", "对", "在", "经", "据", "受",
+                  "请", "将", "把", "被", "为", "以", "给", "是", "等", "、")
+
+
+# Two-character words that start clauses and are never place names (办理市政协 is 办理 + 市政协).
+VERB_HEADS = ("办理", "邀请", "提请", "报请", "组织", "推动", "配合", "协调", "指导", "召开", "参加", "出席", "完成",
+              "开展", "建立", "推进", "落实", "加强", "协助", "督促", "牵头", "联合", "会同", "支持", "报送", "提交",
+              "印发", "发布", "出台", "制定", "起草", "审议", "通过", "向全", "全年", "累计", "共同", "按照", "根据",
+              "经过", "受理", "答复", "回复", "接待", "走访", "服务", "围绕", "聚焦", "结合", "对接", "依托", "联动")
+
+
+def _boundary_before(text: str) -> bool:
+    """Whether a name may start right after ``text``: start, punctuation or a linking word."""
+    if not text or not re.match(r"[\u4e00-\u9fff]", text[-1]):
+        return True
+    return text.endswith(BOUNDARY_WORDS)
+
+
+def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
+    """Government bodies and organisations named in one sentence."""
+    found: list[AgencyMention] = []
+    for match in BODY_RE.finditer(sentence):
+        body = match.group(0)
+        left = sentence[max(0, match.start() - 14):match.start()]
+        surface_region, region = _region_before(left, where)
+        if not region:
+            if body in ("国务院", "国务院办公厅") or body.startswith(("国家", "中国人民银行")):
+                region = "国家"
+            else:
+                continue
+        if body in ("委", "委员会") and surface_region in NATIONAL:
+            continue
+        start = match.start() - len(surface_region)
+        if sentence[max(0, start - 2):start] == "中共":
+            start -= 2
+        surface = sentence[start:match.end()]
+        full_body = BODY_EXPANSIONS.get(body, body)
+        if body.startswith("委") and body != "委员会":
+            full_body = body  # 区委统战部 keeps 委
+        name = _name(region, full_body)
+        found.append(AgencyMention(start, match.end(), surface, name, region if region != "全国" else "国家",
+                                   _admin_level(region), True))
+    for match in ORG_SUFFIX_RE.finditer(sentence):
+        org = _organisation_before(sentence, match.start(), where)
+        if org and not any(a.start <= org[0] < a.end for a in found):
+            found.append(AgencyMention(org[0], match.end(), sentence[org[0]:match.end()],
+                                       sentence[org[0]:match.end()], "", "other", False))
+    return _drop_nested(found)
+
+
+def _name(region: str, body: str) -> str:
+    if region in ("国家", "全国") and body in ("国务院", "国务院办公厅"):
+        return body
+    if body.startswith(region):
+        return body
+    return region + body
+
+
+def _organisation_before(sentence: str, suffix_start: int, where: Jurisdiction) -> tuple[int] | None:
+    """The start of an organisation name ending at a suffix (公司, 交易所 …): it must begin with a place."""
+    places = PLACE_WORDS + tuple(re.sub(r"(?:省|市|区|县|自治区)$", "", k)
+                                 for k in (where.province, where.city, where.district) if k)
+    for i in range(max(0, suffix_start - 14), suffix_start - 1):
+        head = sentence[i:suffix_start]
+        if any(ch in STOP_CHARS for ch in head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
+            continue
+        if head.startswith(places) or (re.match(r"^[\u4e00-\u9fff]{2}(?:市|省)", head) and _boundary_before(sentence[:i])):
+            return (i,)
+    return None
+
+
+def _drop_nested(found: list[AgencyMention]) -> list[AgencyMention]:
+    found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    out: list[AgencyMention] = []
+    for a in found:
+        if out and a.start < out[-1].end:
+            continue
+        out.append(a)
+    return out
+
+
+SELF_REFERENCE = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我部|本部|我署|我院|本院|我中心|本中心|我区|我市|我省")

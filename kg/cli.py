@@ -1,0 +1,301 @@
+"""The ``kg`` command line: ingest, query, extract, validate, stats, serve, demo.
+
+Errors are one line on stderr (``kg: error: …``) and a non-zero exit status, never a traceback.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="policy-kg: a knowledge graph of Chinese government reports.")
+out = Console()
+err = Console(stderr=True)
+
+STORE_HELP = "The store: a folder (embedded Oxigraph) or the URL of a SPARQL 1.1 endpoint."
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]kg: error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _open(store: str, read_only: bool = False):
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(store, read_only=read_only)
+    except StoreError as e:
+        fail(str(e))
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Report files or folders (a folder's manifest.csv gives metadata)."),
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate each report's graph before storing it."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Ingest reports: extract, validate with SHACL and store one named graph per report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .ingest import ingest_paths
+
+    db = _open(store)
+    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.fields[name]}"), console=err, disable=quiet or not err.is_terminal,
+                        transient=True)
+    with progress, db:
+        task = progress.add_task("ingest", total=None, name="")
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def done(outcome) -> None:
+            progress.update(task, advance=1, name=Path(outcome.source).name)
+            if outcome.error:
+                progress.console.print(f"[red]failed:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+                for line in outcome.violations[:5]:
+                    progress.console.print(f"    {line}", highlight=False, soft_wrap=True)
+
+        summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
+    for line in summary.errors:
+        err.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
+    err.print(f"{len(summary.stored)} reports stored, {len(summary.failed)} failed, "
+              f"{summary.triples} triples, {summary.violations} SHACL violations"
+              + (f", {len(summary.errors)} manifest problems" if summary.errors else ""), highlight=False)
+    if not summary.outcomes and not summary.errors:
+        fail("no report files found (.txt, .html, .htm, .md)")
+    if not summary.ok:
+        raise typer.Exit(2 if summary.stored else 1)
+
+
+@app.command()
+def query(
+    name: str = typer.Argument(..., help="A named query (a file queries/NAME.rq); `kg queries` lists them."),
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="json (SPARQL 1.1 results JSON), csv or table."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A parameter, key=value; repeatable."),
+) -> None:
+    """Run a named query."""
+    from .queries import QueryError, get_query
+    from .store import StoreError
+
+    if fmt not in ("json", "csv", "table"):
+        fail(f"unknown format {fmt!r} (json, csv or table)")
+    values = {}
+    for item in param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"parameter {item!r} is not key=value")
+        values[key.strip()] = value
+    try:
+        named = get_query(name)
+        bindings = named.bindings(values)
+    except QueryError as e:
+        fail(str(e))
+    db = _open(store, read_only=True)
+    try:
+        with db:
+            results = db.select(named.text, bindings)
+    except StoreError as e:
+        fail(str(e))
+    print_results(results, fmt)
+
+
+def print_results(results: dict, fmt: str) -> None:
+    from .store import rows
+
+    if "boolean" in results:
+        print(json.dumps(results, ensure_ascii=False) if fmt == "json" else str(results["boolean"]).lower())
+        return
+    names = results.get("head", {}).get("vars", [])
+    if fmt == "json":
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        for row in rows(results):
+            writer.writerow([row.get(n, "") for n in names])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        from rich.table import Table
+
+        table = Table(*names, show_lines=False)
+        count = 0
+        for row in rows(results):
+            table.add_row(*[row.get(n, "") for n in names])
+            count += 1
+        out.print(table)
+        out.print(f"{count} rows", style="dim")
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named queries with their parameters."""
+    from .queries import named_queries
+
+    for q in named_queries().values():
+        params = ", ".join(f"{p.name}:{p.type}{'' if p.required else '?'}" for p in q.params)
+        out.print(f"[bold]{q.name}[/bold]({params})  {q.summary}", highlight=False)
+
+
+@app.command()
+def extract(
+    file: Path = typer.Argument(..., help="One report file."),
+    fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, jsonld, nt or trig."),
+    report_id: Optional[str] = typer.Option(None, "--id", help="Report id (default: the manifest's, or the file name)."),
+    year: Optional[int] = typer.Option(None, "--year", help="The year the report covers (default: manifest or title)."),
+    shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate the graph; violations go to stderr."),
+) -> None:
+    """Extract one report's graph and print it (no store)."""
+    from dataclasses import replace
+
+    from .authority import default_authority
+    from .ingest import check
+    from .read import ReadError, discover, read_report
+
+    formats = {"ttl": "turtle", "turtle": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt",
+               "trig": "trig"}
+    if fmt not in formats:
+        fail(f"unknown format {fmt!r} (ttl, jsonld, nt or trig)")
+    found, _ = discover([file])
+    if not found:
+        fail(f"{file}: no such file")
+    path, meta = found[0]
+    try:
+        report = read_report(path, meta if meta is None or year is None else replace(meta, year=year))
+        if report_id or year:
+            report = replace(report, meta=replace(report.meta, id=report_id or report.meta.id,
+                                                  year=year or report.meta.year))
+    except ReadError as e:
+        fail(str(e))
+    graph, validation = check(report, default_authority(), shacl)
+    sys.stdout.write(graph.serialize(format=formats[fmt]))
+    if validation is not None and not validation.conforms:
+        for line in validation.violations:
+            err.print(line, highlight=False, soft_wrap=True)
+        fail(validation.summary())
+
+
+@app.command("validate")
+def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
+    """Validate every report graph in a store against the SHACL shapes."""
+    from .validate import validate
+
+    db = _open(store, read_only=True)
+    bad = 0
+    with db:
+        graphs = db.graphs()
+        for iri in graphs:
+            graph = db.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+            result = validate(graph)
+            if result.conforms:
+                out.print(f"[green]ok[/green]   {iri} ({len(graph)} triples)", highlight=False)
+            else:
+                bad += 1
+                out.print(f"[red]fail[/red] {iri}: {result.summary()}", highlight=False, soft_wrap=True)
+    out.print(f"{len(graphs) - bad} of {len(graphs)} report graphs conform")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+          fmt: str = typer.Option("table", "--format", "-f", help="table or json.")) -> None:
+    """Counts: reports, triples, and nodes of each kind."""
+    from .stats import store_stats
+
+    db = _open(store, read_only=True)
+    with db:
+        data = store_stats(db)
+    if fmt == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table("what", "count")
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+@app.command()
+def serve(
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    token: Optional[str] = typer.Option(None, "--token", envvar="POLICY_KG_TOKEN",
+                                        help="Bearer token that allows SPARQL UPDATE and POST /reports."),
+) -> None:
+    """Serve the SPARQL endpoint, named queries and lookups over HTTP."""
+    import uvicorn
+
+    from api.app import create_app
+
+    db = _open(store)
+    application = create_app(db, token=token)
+    out.print(f"policy-kg at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    store: str = typer.Option("./data/demo", "--store", "-s", help="Where the demo store goes."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the endpoint after ingesting."),
+) -> None:
+    """Ingest the bundled examples/, validate them and serve a SPARQL endpoint."""
+    from .ingest import ingest_paths
+    from .queries import project_dir
+    from .stats import store_stats
+
+    examples = project_dir() / "examples"
+    if not examples.is_dir():
+        fail(f"{examples}: no examples folder")
+    db = _open(store)
+    with db:
+        summary = ingest_paths([examples], db)
+        for outcome in summary.failed:
+            err.print(f"failed: {outcome.error}", highlight=False)
+        data = store_stats(db)
+    if not summary.stored or not summary.ok:
+        fail("the examples did not ingest cleanly")
+    out.print(f"ingested {len(summary.stored)} example reports into {store}: {data['triples']} triples, "
+              f"all valid against the SHACL shapes", highlight=False)
+    url = f"http://{host}:{port}"
+    out.print(f"try:  curl '{url}/queries/targets'   or   kg query documents --store {store}", highlight=False)
+    if serve_it:
+        serve(store=store, host=host, port=port, token=None)
+
+
+def main() -> None:
+    """The ``kg`` entry point: any unexpected error is one line, not a traceback."""
+    import os
+
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("kg: interrupted")
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001
+        if os.environ.get("POLICY_KG_DEBUG"):
+            raise
+        text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        err.print(f"kg: error: {type(e).__name__}: {text}", highlight=False, markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,174 @@
+"""Stage 4, facts: run the spaCy pipeline over a segmented report and collect facts with spans.
+
+``extract(report)`` → :class:`kg.facts.Extraction`. Names are still as written here;
+``kg.resolve`` turns them into canonical nodes.
+"""
+from __future__ import annotations
+
+import re
+
+from .agencies import SELF_REFERENCE, Jurisdiction
+from .actions import governing_verbs
+from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
+                    QuantityFact)
+from .nlp import annotate, build_pipeline
+from .quantities import indicator_before
+from .read import Report
+from .segment import Segmented, Sentence, segment
+from .titles import defined_abbreviation, is_generic_short, level_of, strip_draft
+
+TARGET_CUE = re.compile(r"预期目标|主要目标|目标是|目标为|力争|确保")
+PLAN_VERB = re.compile(r"推动|推进|加快|加强|持续|深化|开展|完善|健全|落实|组织|印发|制定|起草|提升|强化|深入|"
+                       r"实施|建立|构建|打造|优化|扩大|确保|力争|做好|抓好|实现|围绕|聚焦|坚持|统筹|探索|谋划|筹备|启动")
+UNBRACKETED = re.compile(
+    r"(?:组织起草|研究起草|起草|研究制定|制定|制订|修订|印发|出台|完善|贯彻落实|落实|实施)"
+    r"(?P<title>(?:中华人民共和国|[\u4e00-\u9fff]{2,3}(?:省|市|区|县))[\u4e00-\u9fff]{2,24}?"
+    r"(?:管理办法|实施办法|暂行办法|办法|条例|规定|实施细则|细则|实施方案|工作方案|方案|意见|规划|指引|清单))"
+    r"(?=[，,。；;、]|$)")
+
+
+def jurisdiction_of(report: Report) -> Jurisdiction:
+    meta = report.meta
+    return Jurisdiction.parse(meta.agency, meta.title, meta.jurisdiction)
+
+
+def extract(report: Report, segmented: Segmented | None = None) -> Extraction:
+    seg = segmented or segment(report.text, report.meta.year, report.meta.title)
+    ex = Extraction(report=report, segmented=seg)
+    where = jurisdiction_of(report)
+    nlp = build_pipeline()
+    docs = [annotate(s.text, where, nlp) for s in seg.sentences]
+    known_titles = _bracketed_titles(docs)
+    abbreviations: dict[str, str] = {}
+    for sentence, doc in zip(seg.sentences, docs):
+        _sentence_facts(ex, sentence, doc, where, known_titles, abbreviations)
+    return ex
+
+
+def _bracketed_titles(docs) -> list[str]:
+    titles = {strip_draft(span._.title.title) for doc in docs for span in doc.spans["titles"]}
+    return sorted((t for t in titles if len(t) >= 6 and not is_generic_short(t)), key=len, reverse=True)
+
+
+def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction, known_titles: list[str],
+                    abbreviations: dict[str, str]) -> None:
+    text, base, role = sentence.text, sentence.start, sentence.role
+    plan = role == "plan"
+    year = ex.plan_year if plan else ex.year
+    first_doc = len(ex.documents)
+
+    # documents: 《》 titles, then bare titles the text makes certain
+    title_spans = [(s.start_char, s.end_char, s._.title) for s in doc.spans["titles"]]
+    outer_index: dict[int, int] = {}
+    local: list[tuple[int, int, int]] = []  # (start, end, document index) of top-level titles
+    for start, end, t in title_spans:
+        mention = DocumentMention(
+            sentence=sentence.index, start=base + start, end=base + end, title=t.title,
+            level=level_of(t.title, text[:start], text[end:], text), title_level=level_of(t.title),
+            nested=t.nested)
+        short = defined_abbreviation(text[end:])
+        if short:
+            abbreviations[short] = strip_draft(t.title)
+        if t.title in abbreviations and not t.nested and abbreviations[t.title] != strip_draft(t.title):
+            mention.abbreviation_of = abbreviations[t.title]
+        elif is_generic_short(t.title):
+            mention.abbreviation_of = _latest_with_suffix(ex, t.title) or ""
+        if t.nested:
+            mention.container = next((outer_index[s] for s, e, _ in [(a, b, c) for a, b, c in title_spans if not c.nested]
+                                      if s < start < e and s in outer_index), None)
+        index = len(ex.documents)
+        ex.documents.append(mention)
+        if not t.nested:
+            outer_index[start] = index
+            local.append((start, end, index))
+    masked = _mask(text, [(s, e) for s, e, _ in title_spans])
+    for title in known_titles:
+        for m in re.finditer(re.escape(title), masked):
+            if not any(s <= m.start() < e for s, e, _ in local):
+                local.append(_bare(ex, sentence, m.start(), m.end(), title, text))
+    for m in UNBRACKETED.finditer(masked):
+        s, e = m.start("title"), m.end("title")
+        if not any(a <= s < b or s <= a < e for a, b, _ in local):
+            local.append(_bare(ex, sentence, s, e, m.group("title"), text))
+    local.sort()
+
+    # agencies
+    for span in doc.spans["agencies"]:
+        a = span._.agency
+        ex.agencies.append(AgencyMentionFact(sentence.index, base + span.start_char, base + span.end_char,
+                                             a.surface, a.name, a.region, a.admin_level, a.is_government))
+    for m in SELF_REFERENCE.finditer(masked):
+        if m.group(0).endswith(("区", "市", "省")):
+            continue
+        ex.agencies.append(AgencyMentionFact(sentence.index, base + m.start(), base + m.end(), m.group(0),
+                                             ex.report.meta.agency, "", "", True, reporting=True))
+
+    # actions on documents
+    verbs = [v for v in _verbs(doc)]
+    governed = governing_verbs(text, [(s, e) for s, e, _ in local], verbs)
+    for i, found in governed.items():
+        doc_index = local[i][2]
+        if ex.documents[doc_index].abbreviation_of == "":
+            continue
+        for verb in found:
+            action = "plan" if plan else verb.action
+            if any(a.document == doc_index and a.action == action for a in ex.actions[-8:]):
+                continue
+            ex.actions.append(ActionFact(sentence.index, base + verb.start, base + verb.end, action, doc_index,
+                                         year, verb.text))
+
+    # quantities: targets in plan sections and target paragraphs, metrics elsewhere
+    target_paragraph = plan or bool(TARGET_CUE.search(text) and re.search(r"目标", text))
+    for span in doc.spans["quantities"]:
+        q = span._.quantity
+        kind = "target" if target_paragraph else "metric"
+        ex.quantities.append(QuantityFact(kind, sentence.index, base + q.start, base + q.end, q.text,
+                                          indicator_before(text, q.start) or text[:q.start][-12:] or q.text,
+                                          q.value, q.unit, q.comparator, year, q.upper, q.qualifier))
+
+    # initiatives
+    for span in doc.spans["initiatives"]:
+        ex.initiatives.append(InitiativeFact(sentence.index, base + span.start_char, base + span.end_char,
+                                             span.kb_id_))
+
+    # commitments: planned actions of plan sections
+    if plan and len(text) >= 6 and PLAN_VERB.search(text):
+        docs_here = [i for _, _, i in local if ex.documents[i].abbreviation_of != ""]
+        ex.commitments.append(CommitmentFact(sentence.index, sentence.start, sentence.end, text, ex.plan_year,
+                                             docs_here))
+    del first_doc
+
+
+def _verbs(doc):
+    from .actions import Verb
+
+    return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in doc.spans["actions"]]
+
+
+def _bare(ex: Extraction, sentence: Sentence, start: int, end: int, title: str, text: str) -> tuple[int, int, int]:
+    index = len(ex.documents)
+    ex.documents.append(DocumentMention(
+        sentence=sentence.index, start=sentence.start + start, end=sentence.start + end, title=title,
+        level=level_of(title, text[:start], text[end:], text), title_level=level_of(title), bracketed=False))
+    return (start, end, index)
+
+
+def _latest_with_suffix(ex: Extraction, short: str) -> str | None:
+    kind = strip_draft(short).replace("草案", "")
+    for mention in reversed(ex.documents):
+        full = strip_draft(mention.title)
+        if mention.abbreviation_of is None and full != kind and full.endswith(kind) and not mention.nested:
+            return full
+    for mention in reversed(ex.documents):
+        full = strip_draft(mention.title)
+        if mention.abbreviation_of is None and full != kind and full.endswith(kind):
+            return full
+    return None
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            chars[i] = "\u3000"
+    return "".join(chars)

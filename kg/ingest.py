@@ -1,0 +1,137 @@
+"""The pipeline end to end: read → segment → nlp → facts → resolve → rdf → validate → store.
+
+``report_graph_of(report)`` builds and validates one report's graph without a store (``kg
+extract``); ``ingest_paths(paths, store)`` runs a batch: a report that cannot be read or
+does not validate is reported with one line naming the file and the reason, and the batch
+goes on. A report's named graph is replaced in one transaction, so the store never holds
+half a report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Graph
+
+from .authority import Authority, default_authority
+from .extract import extract
+from .rdf import build_graph
+from .read import ReadError, Report, ReportMeta, discover, read_report
+from .resolve import resolve
+from .store import Store, StoreError
+from .validate import Validation, validate
+from .vocab import report_graph
+
+
+@dataclass
+class Outcome:
+    """What happened to one report file."""
+    source: str
+    report_id: str = ""
+    triples: int = 0
+    stored: bool = False
+    error: str = ""
+    violations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)   # manifest problems and the like
+
+    @property
+    def stored(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.stored]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.stored]
+
+    @property
+    def triples(self) -> int:
+        return sum(o.triples for o in self.stored)
+
+    @property
+    def violations(self) -> int:
+        return sum(len(o.violations) for o in self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.errors
+
+
+def report_graph_of(report: Report, authority: Authority | None = None) -> Graph:
+    """The RDF graph of one report (not validated)."""
+    extraction = extract(report)
+    resolution = resolve(extraction, authority)
+    return build_graph(extraction, resolution)
+
+
+def check(report: Report, authority: Authority | None = None, shacl: bool = True) -> tuple[Graph, Validation | None]:
+    graph = report_graph_of(report, authority)
+    return graph, (validate(graph) if shacl else None)
+
+
+def ingest_report(store: Store, report: Report, authority: Authority | None = None, shacl: bool = True,
+                  source: str = "") -> Outcome:
+    outcome = Outcome(source=source or report.path, report_id=report.id)
+    graph, validation = check(report, authority, shacl)
+    outcome.triples = len(graph)
+    if validation is not None and not validation.conforms:
+        outcome.violations = validation.violations
+        outcome.error = f"not stored: {validation.summary()}"
+        return outcome
+    store.replace_graph(str(report_graph(report.id)), graph)
+    outcome.stored = True
+    return outcome
+
+
+def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -> Outcome:
+    """Ingest one report given as text (the API's POST /reports)."""
+    import hashlib
+
+    from .read import meta_from_text
+
+    guessed = meta_from_text(text, meta.id)
+    meta = ReportMeta(id=meta.id, title=meta.title or guessed.title, agency=meta.agency or guessed.agency,
+                      jurisdiction=meta.jurisdiction or guessed.jurisdiction,
+                      year=meta.year if meta.year is not None else guessed.year, url=meta.url)
+    if meta.year is None:
+        return Outcome(source=meta.id, report_id=meta.id, error=f"{meta.id}: no year: give one or put it in the title line")
+    report = Report(meta=meta, text=text.replace("\r\n", "\n"), path=meta.id,
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return ingest_report(store, report, default_authority(), shacl, source=meta.id)
+
+
+def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, authority: Authority | None = None,
+                 on_start: Callable[[int], None] | None = None,
+                 on_done: Callable[[Outcome], None] | None = None) -> Summary:
+    """Ingest files and folders (folders with a manifest.csv get its metadata)."""
+    found, errors = discover([Path(p) for p in paths])
+    summary = Summary(errors=list(errors))
+    if on_start:
+        on_start(len(found))
+    authority = authority if authority is not None else default_authority()
+    seen_ids: dict[str, str] = {}
+    for path, meta in found:
+        outcome = Outcome(source=str(path))
+        try:
+            report = read_report(path, meta)
+            outcome.report_id = report.id
+            if report.id in seen_ids and seen_ids[report.id] != str(path):
+                raise ReadError(f"{path}: report id {report.id!r} is already used by {seen_ids[report.id]}")
+            seen_ids[report.id] = str(path)
+            outcome = ingest_report(store, report, authority, shacl, source=str(path))
+            if outcome.error:
+                outcome.error = f"{path}: {outcome.error}"
+        except ReadError as err:
+            outcome.error = str(err)
+        except StoreError as err:
+            outcome.error = f"{path}: store refused the report: {err}"
+        except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
+            outcome.error = f"{path}: could not be processed ({type(err).__name__}: {err})"
+        summary.outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    return summary

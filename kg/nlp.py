@@ -1,0 +1,123 @@
+"""Stage 3, nlp: a ``spacy.blank("zh")`` pipeline with our own components, registered by name.
+
+Each component marks one kind of mention in ``doc.spans``:
+
+=====================  ======================  ===========================================
+component              ``doc.spans`` key       what it marks
+=====================  ======================  ===========================================
+``policy_titles``      ``titles``              《…》 titles, nested 〈…〉 inside them
+``policy_agencies``    ``agencies``            agencies and organisations (full name in kb_id_)
+``policy_quantities``  ``quantities``          numbers with unit and comparator
+``policy_actions``     ``actions``             verbs of agencies acting on documents
+``policy_initiatives`` ``initiatives``         named programmes, platforms, reforms
+=====================  ======================  ===========================================
+
+The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
+``doc.user_data["jurisdiction"]``. The tokenizer is spaCy's character segmenter, so every
+character offset is a token boundary and ``doc.char_span`` never fails.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import actions, initiatives
+from .agencies import Jurisdiction, find_agencies
+from .quantities import find_quantities
+from .titles import find_titles
+
+PIPELINE = ("policy_titles", "policy_agencies", "policy_quantities", "policy_actions", "policy_initiatives")
+
+for _name in ("quantity", "agency", "title"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+@Language.component("policy_titles")
+def policy_titles(doc: Doc) -> Doc:
+    spans = []
+    for t in find_titles(doc.text):
+        span = _span(doc, t.start, t.end, "NESTED_TITLE" if t.nested else "TITLE")
+        if span is not None:
+            span._.title = t
+            spans.append(span)
+    doc.spans["titles"] = spans
+    return doc
+
+
+@Language.component("policy_agencies")
+def policy_agencies(doc: Doc) -> Doc:
+    where = doc.user_data.get("jurisdiction") or Jurisdiction()
+    spans = []
+    for a in find_agencies(doc.text, where):
+        span = _span(doc, a.start, a.end, "GOV" if a.is_government else "ORG")
+        if span is not None:
+            span._.agency = a
+            spans.append(span)
+    doc.spans["agencies"] = spans
+    return doc
+
+
+@Language.component("policy_quantities")
+def policy_quantities(doc: Doc) -> Doc:
+    titles = [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
+    spans = []
+    for q in find_quantities(doc.text):
+        if any(a <= q.start < b for a, b in titles):
+            continue  # numbers inside a title (…方案(2025-2026年)) are part of the name
+        span = _span(doc, q.start, q.end, "QUANTITY")
+        if span is not None:
+            span._.quantity = q
+            spans.append(span)
+    doc.spans["quantities"] = spans
+    return doc
+
+
+@Language.component("policy_actions")
+def policy_actions(doc: Doc) -> Doc:
+    spans = []
+    for verb in actions.find_verbs(doc.text):
+        span = _span(doc, verb.start, verb.end, verb.action)
+        if span is not None:
+            spans.append(span)
+    doc.spans["actions"] = spans
+    return doc
+
+
+@Language.component("policy_initiatives")
+def policy_initiatives(doc: Doc) -> Doc:
+    titles = [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
+    spans = []
+    for item in initiatives.find_initiatives(doc.text, titles):
+        span = _span(doc, item.start, item.end, "INITIATIVE")
+        if span is not None:
+            span.kb_id_ = item.name
+            spans.append(span)
+    doc.spans["initiatives"] = spans
+    return doc
+
+
+@lru_cache(maxsize=None)
+def build_pipeline(components: tuple[str, ...] = PIPELINE) -> Language:
+    """``spacy.blank("zh")`` plus the named components, in order."""
+    nlp = spacy.blank("zh")
+    for name in components:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def annotate(text: str, jurisdiction: Jurisdiction | None = None, nlp: Language | None = None) -> Doc:
+    """Run the pipeline over one sentence (or any text)."""
+    nlp = nlp or build_pipeline()
+    doc = nlp.make_doc(text)
+    doc.user_data["jurisdiction"] = jurisdiction or Jurisdiction()
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc

@@ -1,0 +1,179 @@
+"""Quantities: numbers with their multiplier, unit, qualifier and comparator.
+
+``find_quantities(sentence)`` reads Arabic and Chinese numerals (19.46万宗, 十个工作日, 近百家),
+multipliers 万/亿/千/百, qualifiers before and after the number (超, 近, 约, 余, 以上, 以内, 左右,
+不少于 …), ranges (4.5%—5%), full-width ％ and compound units (万人次, 亿斤, 微克/立方米,
+个工作日). Dates, years and ordinals (2025年, 6月30日, 第一, 二十大) are not quantities.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+UNITS = sorted({
+    "%", "‰", "个百分点", "百分点", "万人次", "人次", "户次", "件次", "个工作日", "工作日", "个月", "小时", "分钟", "秒",
+    "天", "日", "周", "年", "批次", "公里", "平方公里", "平方米", "万平方米", "千米", "米", "公顷", "亩", "吨", "公斤",
+    "千克", "克", "斤", "元", "美元", "千瓦时", "千瓦", "兆瓦", "万千瓦", "标准箱", "标箱", "立方米", "微克/立方米",
+    "毫克/立方米", "次", "件", "项", "个", "家", "条", "宗", "份", "场", "期", "人", "名", "户", "所", "座", "套", "台",
+    "辆", "类", "篇", "路", "起", "例", "倍", "页", "批", "轮", "届", "款", "张", "间", "张床", "床", "位", "处", "支",
+    "组", "门", "种", "只", "头", "株", "棵", "部", "本", "册", "册次", "单", "笔", "宗次", "栋", "幢", "层", "级", "站",
+    "所学校", "个百分点", "分", "岗", "个岗位", "亿斤", "万元", "亿元", "万亿元", "余元",
+}, key=len, reverse=True)
+# A unit is kept as written, less a leading multiplier: 万元 → 元 with ×10⁴.
+UNIT_MULTIPLIER = {"万元": ("元", 10**4), "亿元": ("元", 10**8), "万亿元": ("元", 10**12), "亿斤": ("斤", 10**8),
+                   "万千瓦": ("千瓦", 10**4), "万平方米": ("平方米", 10**4), "余元": ("元", 1)}
+MULTIPLIERS = {"万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+PRE_QUAL = r"(?P<pre>不少于|不低于|不超过|不高于|不多于|不到|超过|高于|低于|多于|少于|逾|超|近|约|上|达到|达|接近|将近)?"
+NUMBER = r"(?P<num>\d+(?:[.,]\d+)*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+RANGE = r"(?:\s*(?:%|％)?\s*(?:—|–|-|－|~|～|至|到)\s*(?P<num2>\d+(?:\.\d+)?))?"
+MULT = r"(?P<mult>万亿|亿|千万|百万|万|千)?"
+POST_QUAL = r"(?P<post>余|多)?"
+UNIT = r"(?P<unit>" + "|".join(re.escape(u) for u in UNITS).replace("%", "%|％") + r")"
+TAIL = r"(?P<tail>以上|以内|以下|左右|上下|之内|多)?"
+QUANTITY = re.compile(PRE_QUAL + NUMBER + RANGE + MULT + POST_QUAL + UNIT + TAIL)
+
+COMPARATOR_OF = {
+    "以上": "at-least", "不少于": "at-least", "不低于": "at-least", "超过": "at-least", "超": "at-least", "逾": "at-least",
+    "高于": "at-least", "多于": "at-least",
+    "以内": "at-most", "以下": "at-most", "不超过": "at-most", "不高于": "at-most", "不多于": "at-most", "之内": "at-most",
+    "低于": "at-most", "少于": "at-most", "不到": "at-most",
+    "左右": "about", "约": "about", "上下": "about", "近": "about", "接近": "about", "将近": "about",
+}
+CONTROL_BEFORE = re.compile(r"(?:控制在|保持在|稳定在|维持在)$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str
+    comparator: str = "exact"
+    upper: Decimal | None = None
+    qualifier: str = ""
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十五 → 15, 二百三十 → 230, 百 → 100; None when it is not a plain numeral."""
+    if not text or any(ch not in CN_DIGITS and ch not in CN_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            if digit is not None:  # 一二 (a list, not a number)
+                return None
+            digit = CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+def _arabic(text: str) -> Decimal | None:
+    cleaned = text.replace(",", "")
+    try:
+        return Decimal(cleaned)
+    except ArithmeticError:
+        return None
+
+
+def _is_date_or_ordinal(sentence: str, m: re.Match) -> bool:
+    start, end = m.start("num"), m.end()
+    before, after = sentence[max(0, start - 1):start], sentence[end:end + 2]
+    num, unit = m.group("num"), m.group("unit")
+    if before in ("第", "."):
+        return True
+    if before and re.match(r"[A-Za-z]", before):  # PM2.5, 5G, COVID-19
+        return True
+    if unit in ("年",) and (len(num) == 4 or m.group("num2")) and num.isdigit():
+        return True
+    if unit == "日" and re.search(r"月$", sentence[max(0, start - 3):start]):
+        return True
+    if unit in ("日", "天") and re.match(r"^\d{1,2}$", num) and re.search(r"\d月$", sentence[max(0, start - 3):start]):
+        return True
+    if not num[0].isdigit():
+        if unit in ("年", "月", "日", "届", "期", "级", "批", "轮", "类", "种", "门", "部", "号", "次", "场", "天"):
+            return True  # 二十届, 三期, 两年: ordinals and wording, not figures
+        if sentence[max(0, start - 1):start] in ("“", "\"", "「"):
+            return True  # “十二个坚持”: a slogan
+        if re.match(r"[\u4e00-\u9fff]", before) and before in "之第前后每各":
+            return True
+    if re.match(r"[号届季月]", after or " "):
+        return True
+    return False
+
+
+def find_quantities(sentence: str) -> list[Quantity]:
+    out: list[Quantity] = []
+    for m in QUANTITY.finditer(sentence):
+        num, unit = m.group("num"), m.group("unit")
+        if unit == "％":
+            unit = "%"
+        if _is_date_or_ordinal(sentence, m):
+            continue
+        pre, post, tail = m.group("pre") or "", m.group("post") or "", m.group("tail") or ""
+        if num[0].isdigit():
+            value = _arabic(num)
+        else:
+            n = cn_number(num)
+            # Chinese numerals count only from ten up or with a qualifier (近百家, 十个工作日);
+            # 三项措施 and 两批 are wording, not reported figures.
+            if n is None or (n < 10 and not pre and not post):
+                continue
+            value = Decimal(n)
+            # a Chinese numeral right before the match is part of a longer word (十五运)
+        if value is None:
+            continue
+        if re.match(r"[\u4e00-\u9fff]", sentence[m.end("unit"):m.end("unit") + 1] or " ") and unit in ("分",):
+            continue
+        factor = MULTIPLIERS.get(m.group("mult") or "", 1)
+        if unit in UNIT_MULTIPLIER:
+            unit, extra = UNIT_MULTIPLIER[unit]
+            factor *= extra
+        upper = None
+        if m.group("num2"):
+            upper = _arabic(m.group("num2"))
+            if upper is not None:
+                upper *= factor
+        value *= factor
+        comparator = "exact"
+        if upper is not None and upper > value:
+            comparator = "range"
+        elif tail in COMPARATOR_OF:
+            comparator = COMPARATOR_OF[tail]
+        elif pre in COMPARATOR_OF:
+            comparator = COMPARATOR_OF[pre]
+        elif post:
+            comparator = "at-least"
+        if tail in ("以内", "以下") and CONTROL_BEFORE.search(sentence[:m.start()]):
+            comparator = "at-most"
+        qualifier = "".join(q for q in (pre, post, tail) if q in COMPARATOR_OF or q in ("余", "多", "上"))
+        start = m.start() if pre in COMPARATOR_OF or pre == "上" else m.start("num")
+        out.append(Quantity(start, m.end(), sentence[start:m.end()], _normal(value), unit, comparator,
+                            _normal(upper) if comparator == "range" else None, qualifier))
+    return out
+
+
+def _normal(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value
+
+
+_INDICATOR_LEAD = re.compile(r"^(?:其中|全年|累计|共|总计|合计|实现|达到|确保|力争|推动|完成|共计|已|当年|今年|同比|比上年)+")
+
+
+def indicator_before(sentence: str, start: int) -> str:
+    """The words a quantity measures: the clause before it, less lead words (实现, 累计 …)."""
+    clause = re.split(r"[，,；;。：:、！？]", sentence[:start])[-1]
+    clause = re.sub(r"(?:不少于|不低于|不超过|不高于|超过|达到|达|为|是|约|近|超|逾|增至|降至|控制在|保持在|稳定在|增长|下降|提高|减少)$",
+                    lambda m: m.group(0) if m.group(0) in ("增长", "下降", "提高", "减少") else "", clause)
+    clause = _INDICATOR_LEAD.sub("", clause.strip())
+    return clause.strip()[-40:]

@@ -1,0 +1,124 @@
+"""Named SPARQL queries kept as files in ``queries/``, with their parameters declared inside.
+
+A query file starts with a header of ``#+`` lines (in the manner of grlc)::
+
+    #+ summary: Quantified commitments (targets) each report sets.
+    #+ description: One row per target; ``upper`` only for ranges.
+    #+ param: year integer optional  The year planned for.
+    #+ param: report string optional  The manifest id of one report.
+
+A parameter named ``year`` binds the query variable ``?year``. Its value is turned into an
+RDF term of the declared type and bound with a VALUES clause: it is never spliced into the
+query text. Types: ``string`` (plain literal), ``zh`` (a literal tagged @zh), ``integer``,
+``decimal``, ``iri``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+PARAM_TYPES = ("string", "zh", "integer", "decimal", "iri")
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s+(optional|required))?\s*(.*)$")
+
+
+class QueryError(ValueError):
+    """A named query or one of its parameters is not usable."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    required: bool = False
+    description: str = ""
+
+    def term(self, raw: str) -> Node:
+        """The RDF term for a raw parameter value, or QueryError naming the parameter."""
+        try:
+            if self.type == "integer":
+                return Literal(int(raw), datatype=XSD.integer)
+            if self.type == "decimal":
+                return Literal(Decimal(raw), datatype=XSD.decimal)
+        except (ValueError, InvalidOperation) as err:
+            raise QueryError(f"parameter {self.name}: {raw!r} is not a {self.type}") from err
+        if self.type == "iri":
+            if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", raw):
+                raise QueryError(f"parameter {self.name}: {raw!r} is not an IRI")
+            return URIRef(raw)
+        if self.type == "zh":
+            return Literal(raw, lang="zh")
+        return Literal(raw)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    summary: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def bindings(self, values: dict[str, str]) -> dict[str, Node]:
+        """Check the given parameter values and turn them into RDF terms."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise QueryError(f"query {self.name} has no parameter {', '.join(unknown)} "
+                             f"(it takes: {', '.join(known) or 'none'})")
+        missing = [p.name for p in self.params if p.required and p.name not in values]
+        if missing:
+            raise QueryError(f"query {self.name} needs the parameter {', '.join(missing)}")
+        return {name: known[name].term(raw) for name, raw in values.items()}
+
+
+def project_dir() -> Path:
+    return Path(os.environ.get("POLICY_KG_HOME") or Path(__file__).resolve().parent.parent)
+
+
+def queries_dir() -> Path:
+    return Path(os.environ.get("POLICY_KG_QUERIES") or project_dir() / "queries")
+
+
+def parse_query(name: str, text: str) -> NamedQuery:
+    meta: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            continue
+        key, _, value = line[2:].strip().partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "param":
+            match = _PARAM.match(value)
+            if not match or match.group(2) not in PARAM_TYPES:
+                raise QueryError(f"{name}.rq: cannot read the parameter line {line!r} "
+                                 f"(want: #+ param: NAME TYPE [optional|required] description)")
+            pname, ptype, req, desc = match.groups()
+            params.append(Param(pname, ptype, req == "required", desc.strip()))
+        else:
+            meta[key] = (meta.get(key, "") + " " + value).strip()
+    return NamedQuery(name, text, meta.get("summary", ""), meta.get("description", ""), tuple(params))
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path, mtime: float) -> NamedQuery:
+    return parse_query(path.stem, path.read_text(encoding="utf-8"))
+
+
+def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
+    folder = folder or queries_dir()
+    return {p.stem: _load(p, p.stat().st_mtime) for p in sorted(folder.glob("*.rq"))}
+
+
+def get_query(name: str, folder: Path | None = None) -> NamedQuery:
+    queries = named_queries(folder)
+    if name not in queries:
+        raise QueryError(f"no named query {name!r} (known: {', '.join(queries) or 'none'})")
+    return queries[name]

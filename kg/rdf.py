@@ -1,0 +1,179 @@
+"""Stage 6, rdf: one report's facts as an rdflib Graph (the report's named graph).
+
+The layout is documented in ``docs/model.md``. Only sentences that are evidence of a fact
+are written. Shared nodes (documents, agencies, regions, initiatives) carry their type and
+labels in every report graph that mentions them, so each graph validates on its own.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from .facts import Extraction
+from .resolve import Resolution, region_for
+from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, fact_iri, report_iri)
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def build_graph(ex: Extraction, res: Resolution) -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    meta = ex.report.meta
+    rid = meta.id
+    report = report_iri(rid)
+    seg = ex.segmented
+    used_sentences: set[int] = set()
+
+    def sentence(index: int) -> URIRef:
+        used_sentences.add(index)
+        return fact_iri(rid, "sentence", index, seg.sentences[index].start)
+
+    def span(node: URIRef, start: int, end: int) -> None:
+        g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.anchorOf, Literal(ex.report.text[start:end])))
+
+    def evidence(node: URIRef, index: int, start: int, end: int) -> None:
+        g.add((node, PKG.evidence, sentence(index)))
+        span(node, start, end)
+
+    # the report and the reporting agency
+    g.add((report, RDF.type, PKG.Report))
+    g.add((report, DCTERMS.identifier, Literal(rid)))
+    title = meta.title or rid
+    g.add((report, DCTERMS.title, zh(title)))
+    g.add((report, RDFS.label, zh(title)))
+    g.add((report, DCTERMS.creator, res.reporting.iri))
+    g.add((report, PKG.year, Literal(ex.year, datatype=XSD.integer)))
+    g.add((report, PKG.sourceFile, Literal(ex.report.path.rsplit("/", 1)[-1] or rid)))
+    g.add((report, PKG.contentHash, Literal(ex.report.sha256)))
+    if meta.url:
+        g.add((report, DCTERMS.source, URIRef(meta.url)))
+    reporting_region = region_for(res, res.reporting)
+    if reporting_region is not None:
+        g.add((report, PKG.jurisdiction, reporting_region.iri))
+
+    # regions
+    for region in res.regions.values():
+        g.add((region.iri, RDF.type, PKG.Region))
+        g.add((region.iri, RDFS.label, zh(region.name)))
+        g.add((region.iri, PKG.adminLevel, ADMIN[region.admin_level]))
+        if region.part_of is not None:
+            g.add((region.iri, PKG.partOf, region.part_of))
+
+    # agencies
+    for agency in res.agencies:
+        g.add((agency.iri, RDF.type, PKG.Agency if agency.is_government else ORG.Organization))
+        g.add((agency.iri, RDFS.label, zh(agency.name)))
+        for alias in sorted(agency.aliases):
+            g.add((agency.iri, SKOS.altLabel, zh(alias)))
+        g.add((agency.iri, PKG.adminLevel, ADMIN[agency.admin_level if agency.is_government else "other"]))
+        region = region_for(res, agency)
+        if region is not None and agency.is_government:
+            g.add((agency.iri, PKG.jurisdiction, region.iri))
+    for i, mention in enumerate(ex.agencies):
+        node = fact_iri(rid, "mention", "agency", i, mention.start)
+        g.add((node, RDF.type, PKG.Mention))
+        g.add((node, PKG.refersTo, res.agency_of[i].iri))
+        evidence(node, mention.sentence, mention.start, mention.end)
+
+    # documents
+    for doc in res.documents:
+        g.add((doc.iri, RDF.type, PKG.Document))
+        if doc.level in LEGAL_LEVELS:
+            g.add((doc.iri, RDF.type, ELI.LegalResource))
+        g.add((doc.iri, RDFS.label, zh(doc.title)))
+        g.add((doc.iri, DCTERMS.title, zh(doc.title)))
+        for alias in sorted(doc.aliases):
+            g.add((doc.iri, SKOS.altLabel, zh(alias)))
+        g.add((doc.iri, ELI.type_document, LEVEL[doc.level]))
+        for target in doc.implements:
+            g.add((doc.iri, ELI.implements, target))
+        if doc.record is not None:
+            if doc.record.publish_date:
+                g.add((doc.iri, ELI.date_publication, Literal(doc.record.publish_date, datatype=XSD.date)))
+            if doc.record.in_force_date:
+                g.add((doc.iri, ELI.first_date_entry_in_force, Literal(doc.record.in_force_date, datatype=XSD.date)))
+            if doc.record.status:
+                status = "InForce-inForce" if doc.record.status == "in-force" else "InForce-notInForce"
+                g.add((doc.iri, ELI.in_force, URIRef(f"http://data.europa.eu/eli/ontology#{status}")))
+    for i, doc in res.document_of.items():
+        mention = ex.documents[i]
+        node = fact_iri(rid, "mention", "document", i, mention.start)
+        g.add((node, RDF.type, PKG.Mention))
+        g.add((node, PKG.refersTo, doc.iri))
+        evidence(node, mention.sentence, mention.start, mention.end)
+
+    # initiatives
+    for item in res.initiatives:
+        g.add((item.iri, RDF.type, PKG.Initiative))
+        g.add((item.iri, RDFS.label, zh(item.name)))
+        g.add((item.iri, PROV.wasAttributedTo, res.reporting.iri))
+    for i, item in res.initiative_of.items():
+        fact = ex.initiatives[i]
+        node = fact_iri(rid, "mention", "initiative", i, fact.start)
+        g.add((node, RDF.type, PKG.Mention))
+        g.add((node, PKG.refersTo, item.iri))
+        evidence(node, fact.sentence, fact.start, fact.end)
+
+    # actions of agencies on documents
+    for i, action in enumerate(ex.actions):
+        doc = res.document_of.get(action.document)
+        if doc is None:
+            continue
+        node = fact_iri(rid, "action", i, action.start, action.action)
+        g.add((node, RDF.type, PKG.Action))
+        g.add((node, PKG.actionType, ACTION[action.action]))
+        g.add((node, PROV.wasAssociatedWith, res.reporting.iri))
+        g.add((node, PROV.used, doc.iri))
+        g.add((node, PKG.year, Literal(action.year, datatype=XSD.integer)))
+        evidence(node, action.sentence, action.start, action.end)
+
+    # commitments, one per planned action and document it names
+    for i, c in enumerate(ex.commitments):
+        docs = [res.document_of[d] for d in c.documents if d in res.document_of]
+        unique = list({d.iri: d for d in docs}.values()) or [None]
+        for j, doc in enumerate(unique):
+            node = fact_iri(rid, "commitment", i, j, c.start)
+            g.add((node, RDF.type, PKG.Commitment))
+            g.add((node, RDFS.label, zh(c.text)))
+            g.add((node, PROV.wasAttributedTo, res.reporting.iri))
+            g.add((node, PKG.year, Literal(c.year, datatype=XSD.integer)))
+            if doc is not None:
+                g.add((node, DCTERMS.references, doc.iri))
+            evidence(node, c.sentence, c.start, c.end)
+
+    # targets and metrics
+    for i, q in enumerate(ex.quantities):
+        node = fact_iri(rid, q.kind, i, q.start)
+        g.add((node, RDF.type, PKG.Target if q.kind == "target" else PKG.Metric))
+        g.add((node, PKG.indicator, zh(q.indicator)))
+        g.add((node, PKG.value, Literal(Decimal(q.value), datatype=XSD.decimal)))
+        if q.kind == "target":
+            g.add((node, PKG.comparator, Literal(q.comparator)))
+            if q.upper is not None:
+                g.add((node, PKG.upperValue, Literal(Decimal(q.upper), datatype=XSD.decimal)))
+        elif q.qualifier:
+            g.add((node, PKG.qualifier, Literal(q.qualifier)))
+        g.add((node, PKG.unit, Literal(q.unit)))
+        g.add((node, PKG.year, Literal(q.year, datatype=XSD.integer)))
+        g.add((node, PROV.wasAttributedTo, res.reporting.iri))
+        evidence(node, q.sentence, q.start, q.end)
+
+    # the evidence sentences
+    for index in sorted(used_sentences):
+        s = seg.sentences[index]
+        node = fact_iri(rid, "sentence", index, s.start)
+        g.add((node, RDF.type, NIF.Sentence))
+        g.add((node, DCTERMS.isPartOf, report))
+        span(node, s.start, s.end)
+        if s.section:
+            g.add((node, PKG.section, Literal(s.section)))
+        g.add((node, PKG.sectionRole, ROLE[s.role if s.role in ("preamble", "review", "problems", "plan") else "other"]))
+    return g

@@ -1,0 +1,285 @@
+"""Stage 1, read: report files (txt or html, any common encoding) and their metadata.
+
+``read_report(path, meta)`` gives a :class:`Report` whose ``text`` is the one all character
+spans refer to (newlines normalised to ``\\n``; nothing else changed). Metadata comes from a
+``manifest.csv`` beside the files (columns ``id,file,title,agency,jurisdiction,year,url``) or,
+when there is none, from the report's own title line.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ("id", "file", "title", "agency", "jurisdiction", "year", "url")
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".text")
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class ReadError(ValueError):
+    """A report or manifest cannot be read; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    id: str
+    title: str = ""
+    agency: str = ""
+    jurisdiction: str = ""
+    year: int | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: ReportMeta
+    text: str
+    path: str = ""
+    encoding: str = "utf-8"
+    sha256: str = field(default="")
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+# --- decoding -------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode report bytes; return (text, encoding). Raises ReadError when it is not text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as err:
+                raise ReadError(f"{name}: starts with a {encoding} byte-order mark but is not valid {encoding} ({err.reason})") from err
+    if b"\x00" in data[:4096] and not _looks_utf16(data):
+        raise ReadError(f"{name}: binary file, not a text report")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        if _looks_utf16(data):
+            for encoding in ("utf-16-le", "utf-16-be"):
+                try:
+                    return data.decode(encoding), encoding
+                except UnicodeDecodeError:
+                    continue
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None and best.encoding and _mostly_text(str(best)):
+            return str(best), best.encoding
+        raise ReadError(f"{name}: not valid UTF-8 or GB18030 and no other encoding fits "
+                        f"(first bad byte at offset {utf8_error.start})") from utf8_error
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:2000]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return max(even, odd) > len(head) // 6 and min(even, odd) < len(head) // 50 + 1
+
+
+def _mostly_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd")
+    return bad / len(text) < 0.01
+
+
+# --- html -----------------------------------------------------------------------------
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "svg", "form", "button", "select")
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
+               "ul", "ol", "dd", "dt", "blockquote", "pre", "td", "th", "title"}
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML page, one block per line, scripts and navigation dropped."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return ""
+    for bad in root.xpath("|".join(f"//{tag}" for tag in _DROP_TAGS)):
+        bad.drop_tree()
+    for comment in root.xpath("//comment()"):
+        comment.drop_tree()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS:
+            element.tail = "\n" + (element.tail or "")
+            if element.tag.lower() == "br":
+                continue
+            element.text = "\n" + (element.text or "")
+    body = root.find("body")
+    text = (body if body is not None else root).text_content()
+    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def looks_like_html(path: Path, text: str) -> bool:
+    if path.suffix.lower() in (".html", ".htm"):
+        return True
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+# --- reports --------------------------------------------------------------------------
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The text of a report file (decoded, html stripped, newlines normalised)."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    if size > MAX_BYTES:
+        raise ReadError(f"{path}: {size / 2**20:.0f} MB is larger than the {MAX_BYTES // 2**20} MB a report may be")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    text, encoding = decode(data, str(path))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if looks_like_html(path, text):
+        text = html_to_text(text)
+    if not text.strip():
+        raise ReadError(f"{path}: empty report (no text)")
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        raise ReadError(f"{path}: no Chinese text: not a government report")
+    return text, encoding
+
+
+def read_report(path: str | Path, meta: ReportMeta | None = None) -> Report:
+    """Read one report; metadata from ``meta`` or, field by field, from its title line."""
+    path = Path(path)
+    text, encoding = read_text(path)
+    guessed = meta_from_text(text, path.stem)
+    if meta is None:
+        meta = guessed
+    else:
+        meta = replace(
+            meta,
+            title=meta.title or guessed.title,
+            agency=meta.agency or guessed.agency,
+            jurisdiction=meta.jurisdiction or guessed.jurisdiction,
+            year=meta.year if meta.year is not None else guessed.year,
+        )
+    if meta.year is None:
+        raise ReadError(f"{path}: no year: give it in manifest.csv or in the report's title line")
+    return Report(meta=meta, text=text, path=str(path), encoding=encoding,
+                  sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+_TITLE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>(?:19|20)\d{2})年(?:度)?(?P<kind>.{0,30}?(?:报告|总结|计划|要点))\s*$")
+_REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,8}?(?:市|自治州|地区|盟))?(?:[\u4e00-\u9fff]{1,8}?(?:区|县|旗|市))?")
+
+
+def meta_from_text(text: str, fallback_id: str) -> ReportMeta:
+    """Metadata read off the report's own title line (the first short line naming a year)."""
+    title = agency = jurisdiction = ""
+    year = None
+    for line in text.splitlines()[:15]:
+        line = line.strip()
+        match = _TITLE.match(line)
+        if match and len(line) <= 80:
+            title, agency, year = line, match.group("agency"), int(match.group("year"))
+            break
+    if agency:
+        jurisdiction = region_of(agency)
+    return ReportMeta(id=fallback_id, title=title, agency=agency, jurisdiction=jurisdiction, year=year)
+
+
+def region_of(name: str) -> str:
+    """The most specific region an agency name starts with (深圳市光明区政数局 → 光明区)."""
+    match = _REGION_PREFIX.match(name)
+    prefix = match.group(0) if match else ""
+    parts = re.findall(r"[\u4e00-\u9fff]+?(?:省|自治区|自治州|地区|盟|市|区|县|旗)", prefix)
+    return parts[-1] if parts else ""
+
+
+def read_manifest(folder: Path) -> tuple[list[tuple[Path, ReportMeta]], list[str], set[str]]:
+    """Rows of ``folder/manifest.csv`` as (file, metadata), one error line per bad row, and
+    the names of every file the manifest names (good rows or bad)."""
+    path = folder / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    text, _ = decode(raw, str(path))
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    missing = [c for c in ("id", "file") if c not in columns]
+    if missing:
+        raise ReadError(f"{path}: missing column {', '.join(missing)} (want {','.join(MANIFEST_COLUMNS)})")
+    entries, errors, named = [], [], set()
+    for number, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        where = f"{path}:{number}"
+        named.add(row.get("file", ""))
+        if not row.get("id") or not row.get("file"):
+            errors.append(f"{where}: a row needs both an id and a file")
+            continue
+        year_text = row.get("year", "")
+        year = None
+        if year_text:
+            if not re.fullmatch(r"(19|20)\d{2}", year_text):
+                errors.append(f"{where}: year {year_text!r} is not a year (report {row['id']})")
+                continue
+            year = int(year_text)
+        file = folder / row["file"]
+        if not file.is_file():
+            errors.append(f"{where}: file {row['file']} is not there (report {row['id']})")
+            continue
+        entries.append((file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
+                                         jurisdiction=row.get("jurisdiction", ""), year=year,
+                                         url=row.get("url", ""))))
+    return entries, errors, named
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
+    """Expand files and folders into (file, manifest metadata or None); collect manifest errors."""
+    found: list[tuple[Path, ReportMeta | None]] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            if (path / MANIFEST).is_file():
+                try:
+                    entries, row_errors, named = read_manifest(path)
+                except ReadError as err:
+                    errors.append(str(err))
+                    entries, row_errors, named = [], [], set()
+                errors += row_errors
+                found += entries
+                found += [(f, None) for f in sorted(path.iterdir())
+                          if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and f.name not in named]
+            else:
+                found += [(f, None) for f in sorted(path.rglob("*"))
+                          if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES]
+        elif path.is_file():
+            meta = None
+            manifest = path.parent / MANIFEST
+            if manifest.is_file():
+                try:
+                    entries, _, _ = read_manifest(path.parent)
+                    meta = next((m for f, m in entries if f.resolve() == path.resolve()), None)
+                except ReadError:
+                    meta = None
+            found.append((path, meta))
+        else:
+            errors.append(f"{path}: no such file or folder")
+    return found, errors

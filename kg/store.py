@@ -1,0 +1,433 @@
+"""Where the graph lives: an embedded Oxigraph store, or any SPARQL 1.1 endpoint.
+
+The rest of the project sees only :class:`Store`: ``select``/``ask``/``construct`` for
+reading, ``replace_graph`` for writing one report's graph atomically, ``update`` for
+SPARQL UPDATE. ``open_store("./data")`` opens (or creates) an embedded pyoxigraph store;
+``open_store("http://127.0.0.1:7878")`` talks SPARQL 1.1 Protocol and Graph Store Protocol.
+"""
+from __future__ import annotations
+
+import json
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+RESULTS_JSON = "application/sparql-results+json"
+
+# Media types ``raw_query`` answers in, with the pyoxigraph format of each.
+RESULT_MEDIA_TYPES = {
+    "application/sparql-results+json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "application/n-quads": "N_QUADS",
+    "application/ld+json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+class StoreError(RuntimeError):
+    """A store could not be opened or did not accept an operation."""
+
+
+class QuerySyntaxError(StoreError):
+    """The query (or a dataset IRI given with it) was rejected by the parser."""
+
+
+class QueryTimeout(StoreError):
+    """The query did not finish within its time limit."""
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A query answer already serialised: ``body`` in ``content_type``.
+
+    ``truncated`` is true when more than ``row_limit`` rows (or triples) matched and only
+    the first ``row_limit`` are in ``body``.
+    """
+
+    content_type: str
+    body: bytes
+    truncated: bool = False
+
+
+class Store(ABC):
+    """A quad store that answers SPARQL 1.1."""
+
+    location: str
+
+    @abstractmethod
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> dict:
+        """Run a SELECT (or ASK) query; return the W3C SPARQL 1.1 JSON results as a dict."""
+
+    @abstractmethod
+    def construct(self, query: str) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; return the triples as an rdflib Graph."""
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 UPDATE in one transaction."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs."""
+
+    def raw_query(self, query: str, accept: str = RESULTS_JSON,
+                  default_graphs: Iterable[str] | None = None,
+                  named_graphs: Iterable[str] | None = None, *,
+                  row_limit: int | None = None, timeout: float | None = None) -> RawResult:
+        """Run any query form and return its answer serialised in the media type ``accept``.
+
+        ``accept`` is one key of RESULT_MEDIA_TYPES (SELECT, ASK) or GRAPH_MEDIA_TYPES
+        (CONSTRUCT, DESCRIBE); if it does not fit the query form the form's default
+        (SPARQL JSON, Turtle) is used: check ``RawResult.content_type``.
+        ``default_graphs``/``named_graphs`` give the dataset as in the SPARQL 1.1 Protocol
+        (when either is given, both replace the store's default dataset). At most
+        ``row_limit`` rows (or triples) are returned, with ``truncated`` set if there were
+        more. Raises QuerySyntaxError for a malformed query, QueryTimeout past ``timeout``
+        seconds, StoreError otherwise.
+        """
+        raise StoreError(f"{type(self).__name__} cannot run raw queries")
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        """Replace one named graph by ``graph``, all or nothing."""
+        body = graph.serialize(format="nt")
+        self.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}")
+
+    def drop_graph(self, graph_iri: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph_iri}>")
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def with_values(query: str, bindings: dict[str, Node] | None) -> str:
+    """Bind variables with a trailing VALUES clause built from RDF terms (never raw text)."""
+    if not bindings:
+        return query
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return f"{query.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+class EmbeddedStore(Store):
+    """A persistent pyoxigraph store in a folder."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        import pyoxigraph
+
+        self._ox = pyoxigraph
+        self.location = str(path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not Path(path).is_dir():
+                    raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+                self._store = pyoxigraph.Store.read_only(str(path))
+            else:
+                Path(path).mkdir(parents=True, exist_ok=True)
+                self._store = pyoxigraph.Store(str(path))
+        except OSError as err:
+            raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
+
+    def _query(self, query: str):
+        try:
+            return self._store.query(query)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL syntax error: {_first_line(err)}") from err
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"query failed: {_first_line(err)}") from err
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> dict:
+        result = self._query(with_values(query, bindings))
+        if isinstance(result, self._ox.QueryBoolean):
+            return {"head": {}, "boolean": bool(result)}
+        if not isinstance(result, self._ox.QuerySolutions):
+            raise StoreError("expected a SELECT or ASK query")
+        return json.loads(result.serialize(format=self._ox.QueryResultsFormat.JSON))
+
+    def construct(self, query: str) -> Graph:
+        result = self._query(query)
+        if not isinstance(result, self._ox.QueryTriples):
+            raise StoreError("expected a CONSTRUCT or DESCRIBE query")
+        data = result.serialize(format=self._ox.RdfFormat.N_TRIPLES)
+        return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+    def raw_query(self, query: str, accept: str = RESULTS_JSON,
+                  default_graphs: Iterable[str] | None = None,
+                  named_graphs: Iterable[str] | None = None, *,
+                  row_limit: int | None = None, timeout: float | None = None) -> RawResult:
+        ox = self._ox
+        deadline = time.monotonic() + timeout if timeout else None
+        kwargs = {}
+        if default_graphs is not None or named_graphs is not None:
+            try:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+            except ValueError as err:
+                raise QuerySyntaxError(f"bad graph IRI: {_first_line(err)}") from err
+        try:
+            result = self._store.query(query, **kwargs)
+            if isinstance(result, ox.QueryBoolean):
+                media = _pick(accept, RESULT_MEDIA_TYPES)
+                return RawResult(media, result.serialize(format=_results_format(media)))
+            items, truncated = [], False
+            for item in result:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise QueryTimeout(f"query timed out after {timeout:g} s")
+                if row_limit is not None and len(items) >= row_limit:
+                    truncated = True
+                    break
+                items.append(item)
+        except QueryTimeout:
+            raise
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL syntax error: {_first_line(err)}") from err
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"query failed: {_first_line(err)}") from err
+        if isinstance(result, ox.QuerySolutions):
+            media = _pick(accept, RESULT_MEDIA_TYPES)
+            variables = [v.value for v in result.variables]
+            return RawResult(media, _serialize_solutions(variables, items, media), truncated)
+        media = _pick(accept, GRAPH_MEDIA_TYPES)
+        return RawResult(media, _serialize_triples(items, media), truncated)
+
+    def update(self, update: str) -> None:
+        try:
+            self._store.update(update)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL update syntax error: {_first_line(err)}") from err
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"update failed: {_first_line(err)}") from err
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def close(self) -> None:
+        if self._store is not None and not self.read_only:
+            try:
+                self._store.flush()
+            except (OSError, RuntimeError):
+                pass
+        self._store = None
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint; ``location`` is its base URL or its query URL.
+
+    For an Oxigraph server at ``http://host:port`` the query URL is ``/query``,
+    the update URL ``/update`` and the Graph Store ``/store``.
+    """
+
+    def __init__(self, url: str, query_url: str | None = None, update_url: str | None = None,
+                 timeout: float = 60.0):
+        import httpx
+
+        base = url.rstrip("/")
+        for suffix in ("/query", "/sparql"):
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+                query_url = query_url or url
+        self.location = url
+        self.query_url = query_url or base + "/query"
+        self.update_url = update_url or base + "/update"
+        self._http = httpx.Client(timeout=timeout)
+
+    def _post(self, url: str, data: dict, accept: str):
+        import httpx
+
+        try:
+            response = self._http.post(url, data=data, headers={"Accept": accept})
+        except httpx.HTTPError as err:
+            raise StoreError(f"{url}: {err}") from err
+        if response.status_code == 400:
+            raise QuerySyntaxError(f"{url}: HTTP 400: {response.text.strip()[:1000]}")
+        if response.status_code >= 400:
+            raise StoreError(f"{url}: HTTP {response.status_code}: {response.text.strip()[:300]}")
+        return response
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> dict:
+        response = self._post(self.query_url, {"query": with_values(query, bindings)}, RESULTS_JSON)
+        return response.json()
+
+    def construct(self, query: str) -> Graph:
+        response = self._post(self.query_url, {"query": query}, "application/n-triples")
+        return Graph().parse(data=response.text, format="nt")
+
+    def raw_query(self, query: str, accept: str = RESULTS_JSON,
+                  default_graphs: Iterable[str] | None = None,
+                  named_graphs: Iterable[str] | None = None, *,
+                  row_limit: int | None = None, timeout: float | None = None) -> RawResult:
+        """Forward the query and the Accept header; the row cap is applied on the answer."""
+        import httpx
+
+        data: dict = {"query": query}
+        if default_graphs is not None:
+            data["default-graph-uri"] = list(default_graphs)
+        if named_graphs is not None:
+            data["named-graph-uri"] = list(named_graphs)
+        # CSV cannot be read back, so with a row cap ask for TSV and write the CSV here.
+        ask = "text/tab-separated-values" if accept == "text/csv" and row_limit is not None else accept
+        try:
+            response = self._http.post(self.query_url, data=data, headers={"Accept": ask},
+                                       timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT)
+        except httpx.TimeoutException as err:
+            raise QueryTimeout(f"query timed out after {timeout:g} s ({self.query_url})") from err
+        except httpx.HTTPError as err:
+            raise StoreError(f"{self.query_url}: {err}") from err
+        if response.status_code == 400:
+            raise QuerySyntaxError(response.text.strip()[:1000] or "bad query")
+        if response.status_code >= 400:
+            raise StoreError(f"{self.query_url}: HTTP {response.status_code}: {response.text.strip()[:300]}")
+        media = response.headers.get("content-type", ask).split(";")[0].strip().lower()
+        if row_limit is None or (media not in RESULT_MEDIA_TYPES and media not in GRAPH_MEDIA_TYPES):
+            return RawResult(media, response.content)
+        return _cap(response.content, media, accept if ask != accept else media, row_limit)
+
+    def update(self, update: str) -> None:
+        self._post(self.update_url, {"update": update}, "*/*")
+
+    def graphs(self) -> list[str]:
+        data = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(b["g"]["value"] for b in data["results"]["bindings"])
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def open_store(location: str | Path, read_only: bool = False) -> Store:
+    """Open the store at a folder (embedded) or an http(s) URL (remote endpoint)."""
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        return RemoteStore(text)
+    return EmbeddedStore(text, read_only=read_only)
+
+
+def term_of(binding: dict | None) -> Node | None:
+    """An rdflib term from one value of the SPARQL JSON results format."""
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind in ("literal", "typed-literal"):
+        datatype = binding.get("datatype")
+        return Literal(value, lang=binding.get("xml:lang"), datatype=URIRef(datatype) if datatype else None)
+    from rdflib import BNode
+
+    return BNode(value)
+
+
+def rows(results: dict) -> Iterable[dict[str, str]]:
+    """Plain rows (variable -> lexical value) of a SPARQL JSON result."""
+    for binding in results.get("results", {}).get("bindings", []):
+        yield {name: value["value"] for name, value in binding.items()}
+
+
+def _pick(accept: str, types: dict[str, str]) -> str:
+    return accept if accept in types else next(iter(types))
+
+
+def _results_format(media: str):
+    import pyoxigraph
+
+    return getattr(pyoxigraph.QueryResultsFormat, RESULT_MEDIA_TYPES[media])
+
+
+def _graph_format(media: str):
+    import pyoxigraph
+
+    return getattr(pyoxigraph.RdfFormat, GRAPH_MEDIA_TYPES[media])
+
+
+def _json_term(term) -> dict:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                             "predicate": _json_term(term.predicate),
+                                             "object": _json_term(term.object)}}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _serialize_solutions(variables: list[str], solutions: list, media: str) -> bytes:
+    """Serialise pyoxigraph solutions (already fetched) in one SPARQL results format."""
+    import pyoxigraph
+
+    bindings = []
+    for solution in solutions:
+        row = {}
+        for name in variables:
+            value = solution[name]
+            if value is not None:
+                row[name] = _json_term(value)
+        bindings.append(row)
+    body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
+    if media == RESULTS_JSON:
+        return body
+    parsed = pyoxigraph.parse_query_results(body, pyoxigraph.QueryResultsFormat.JSON)
+    return parsed.serialize(format=_results_format(media))
+
+
+def _serialize_triples(items: list, media: str) -> bytes:
+    import pyoxigraph
+
+    if media == "application/n-quads":
+        items = [pyoxigraph.Quad(t.subject, t.predicate, t.object) if isinstance(t, pyoxigraph.Triple)
+                 else t for t in items]
+    else:
+        items = [t.triple if isinstance(t, pyoxigraph.Quad) else t for t in items]
+    return pyoxigraph.serialize(items, format=_graph_format(media))
+
+
+def _cap(body: bytes, media: str, want: str, row_limit: int) -> RawResult:
+    """Cut a serialised answer to ``row_limit`` rows or triples, rewriting it as ``want``."""
+    import pyoxigraph
+
+    try:
+        if media in RESULT_MEDIA_TYPES:
+            parsed = pyoxigraph.parse_query_results(body, _results_format(media))
+            if isinstance(parsed, pyoxigraph.QueryBoolean):
+                return RawResult(want, parsed.serialize(format=_results_format(want)))
+            variables = [v.value for v in parsed.variables]
+            rows = [row for _, row in zip(range(row_limit + 1), parsed)]
+            if len(rows) <= row_limit and want == media:
+                return RawResult(media, body)
+            return RawResult(want, _serialize_solutions(variables, rows[:row_limit], want),
+                             len(rows) > row_limit)
+        items = [q for _, q in zip(range(row_limit + 1), pyoxigraph.parse(body, format=_graph_format(media)))]
+    except (SyntaxError, ValueError) as err:
+        raise StoreError(f"cannot read the endpoint's answer as {media}: {_first_line(err)}") from err
+    if len(items) <= row_limit:
+        return RawResult(media, body)
+    return RawResult(want, _serialize_triples(items[:row_limit], want), True)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]

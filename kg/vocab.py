@@ -1,0 +1,89 @@
+"""The vocabulary the pipeline writes: namespaces, IRI minting and the code lists.
+
+Everything that turns a name into an IRI lives here, so that the same regulation cited
+by two reports becomes one node: IRIs are a pure function of the canonical name.
+The model itself (what each node carries) is described in ``docs/model.md`` and
+formalised in ``ontology/policy-kg.ttl`` and ``shapes/``.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/policy-kg/"
+PKG = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+LEVEL = Namespace(BASE + "scheme/level/")
+ACTION = Namespace(BASE + "scheme/action/")
+ADMIN = Namespace(BASE + "scheme/admin-level/")
+ROLE = Namespace(BASE + "scheme/section-role/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+PREFIXES = {
+    "pkg": str(PKG), "id": str(ID), "level": str(LEVEL), "action": str(ACTION),
+    "admin": str(ADMIN), "role": str(ROLE), "org": str(ORG), "eli": str(ELI),
+    "nif": str(NIF), "prov": str(PROV), "dcterms": str(DCTERMS), "skos": str(SKOS),
+    "rdfs": str(RDFS), "rdf": str(RDF), "xsd": str(XSD), "owl": str(OWL), "time": str(TIME),
+}
+
+# Level codes of the question contract, with their Chinese labels.
+LEVELS = {
+    "constitution": "宪法", "law": "法律", "administrative-regulation": "行政法规",
+    "local-regulation": "地方性法规", "department-rule": "部门规章",
+    "local-government-rule": "地方政府规章", "normative-document": "规范性文件",
+    "policy-document": "政策文件", "standard": "标准", "report": "报告",
+    "publication": "出版物", "creative-work": "文艺作品", "other": "其他",
+}
+LEGAL_LEVELS = {"constitution", "law", "administrative-regulation", "local-regulation",
+                "department-rule", "local-government-rule", "normative-document"}
+# What agencies do with documents. The first six are "implementations" in the contract.
+ACTIONS = {
+    "implement": "贯彻实施", "study": "学习", "publicise": "宣传", "train": "培训",
+    "clear": "清理", "draft": "起草", "issue": "印发", "plan": "计划",
+}
+IMPLEMENTING_ACTIONS = ("implement", "study", "publicise", "train", "clear")
+ADMIN_LEVELS = {"national": "国家级", "provincial": "省级", "municipal": "市级",
+                "district": "区县级", "other": "其他"}
+SECTION_ROLES = {"review": "工作总结", "problems": "存在问题", "plan": "工作计划",
+                 "preamble": "导语", "other": "其他"}
+COMPARATORS = ("about", "at-least", "at-most", "range", "exact")
+
+
+def fold(text: str) -> str:
+    """The key two names are the same under: NFKC, no spaces, quotes or book brackets."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "《》〈〉<>“”\"‘’'「」『』·•")
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def entity_iri(kind: str, name: str) -> URIRef:
+    """A stable IRI for a shared entity (document, agency, region, initiative)."""
+    return ID[f"{kind}/{digest(kind, fold(name))}"]
+
+
+def report_iri(report_id: str) -> URIRef:
+    return ID[f"report/{_safe(report_id)}"]
+
+
+def report_graph(report_id: str) -> URIRef:
+    """The named graph that holds everything one report says."""
+    return ID[f"graph/{_safe(report_id)}"]
+
+
+def fact_iri(report_id: str, kind: str, *key: object) -> URIRef:
+    """A fact of one report: stable across re-ingests of the same text."""
+    return ID[f"report/{_safe(report_id)}/{kind}/{digest(*map(str, key))}"]
+
+
+def _safe(report_id: str) -> str:
+    keep = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in report_id)
+    return keep if keep == report_id else f"{keep}-{digest(report_id)[:8]}"
