@@ -18,16 +18,22 @@ NOT_AFTER = re.compile(r"^(?:的核心要义|的同时|核心要义|精神|思�
                        r"重要论述|重要讲话|重要指示|讲话|口号|标语|式|型|化|字|号召|模式转变)")
 NOT_BEFORE = re.compile(r"(?:做到了?|实现了?|达到|坚持|把握|树立|践行|破除|防止|克服|存在)$")
 GENERIC_QUOTES = {"一站式", "一对一", "点对点", "面对面", "零距离", "全覆盖", "一把手", "最后一公里", "最多跑一次",
-                  "放管服", "请进来", "走出去", "引进来", "双随机、一公开"}
-KIND_WORDS = ("平台", "项目", "工程", "工作台", "专区", "系统", "小程序", "客户端", "行动", "计划", "机制", "改革", "专项行动",
-              "品牌", "中心", "专栏", "驿站", "服务站", "大厅", "客厅", "试点", "示范区", "基地", "数据库", "一张图", "一张网")
-KIND_RE = re.compile(r"(?:" + "|".join(sorted(map(re.escape, KIND_WORDS), key=len, reverse=True)) + r")(?:[（(][一二三四五六七八九十\d]+期[)）])?")
-LEAD_VERBS = ("建设", "上线", "打造", "依托", "推进", "推出", "建立", "构建", "搭建", "运营", "升级", "启动", "开通", "建成",
-              "谋划打造", "开展", "实施", "通过", "利用", "借助", "完善", "优化", "迭代", "部署", "上架", "运行")
+                  "放管服", "请进来", "走出去", "引进来"}
+# Kinds of named things whose names need no quotes: a platform, a project, a workbench.
+KIND_WORDS = ("平台", "项目", "工程", "工作台", "专区", "小程序", "客户端", "应用程序", "服务专区", "数据库")
+KIND_RE = re.compile(r"(?:" + "|".join(sorted(map(re.escape, KIND_WORDS), key=len, reverse=True))
+                     + r")(?:[（(][一二三四五六七八九十\d]+期[)）])?")
+LEAD_VERBS = ("谋划打造", "建设", "上线", "打造", "依托", "推进", "推出", "建立", "构建", "搭建", "运营", "升级", "启动",
+              "开通", "建成", "开展", "实施", "通过", "利用", "借助", "完善", "优化", "迭代", "部署", "上架", "运行",
+              "提升", "加强", "加快", "推动", "深化", "围绕", "接入", "对接", "用好", "发挥")
 PHRASE_CHARS = r"[\u4e00-\u9fffA-Za-z0-9“”\"（）()\-]"
-GENERIC_HEADS = ("相关", "有关", "各类", "各项", "配套", "全市", "全区", "全省", "数据", "技术", "信息", "工作", "管理",
-                 "服务", "系统", "业务", "重点", "重大", "该", "本", "各", "此", "有", "多个", "一体化", "智能")
-PROJECT_REQUIRES_NAME = ("系统", "中心", "机制", "改革", "行动", "计划", "试点", "基地", "大厅", "专栏", "数据库")
+GENERIC_HEADS = ("相关", "有关", "各类", "各项", "配套", "数据", "技术", "信息", "工作", "管理", "服务", "系统", "业务",
+                 "重点", "重大", "该", "本", "各", "此", "有", "多个", "智能", "媒体", "网络", "应用")
+HEAD_STOP = set("的在与和及对向为将把被等各本该我其以从由于到了是内外中上下个次项家条件")
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|首先|其次|同时|此外|另外)")
+PRODUCT_LIST = re.compile(
+    r"(?:推出|上线|打造|建成|开发|形成|培育|发布|上架)(?P<items>(?:[^、，,。；;：:“”]{2,14}、)+[^、，,。；;：:“”]{2,14})等"
+    r"(?:\d+|[一二三四五六七八九十两]+)(?:个|款|项|类|批)?(?:数据产品|产品|应用场景|应用|场景|平台|服务|品牌|项目)")
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,10 @@ class InitiativeSpan:
 
 def find_initiatives(text: str, titles: list[tuple[int, int]] = ()) -> list[InitiativeSpan]:
     out: list[InitiativeSpan] = []
-    inside = lambda pos: any(a <= pos < b for a, b in titles)  # noqa: E731
+
+    def inside(pos: int) -> bool:
+        return any(a <= pos < b for a, b in titles)
+
     for m in QUOTE.finditer(text):
         name = m.group(1).strip()
         if inside(m.start()) or not _good_quote(name, text[:m.start()], text[m.end():]):
@@ -50,10 +59,17 @@ def find_initiatives(text: str, titles: list[tuple[int, int]] = ()) -> list[Init
             continue
         phrase = _phrase_before(text, m.start(), m.end())
         if phrase:
-            start, name = phrase
-            if not any(s.start <= start < s.end or start <= s.start < m.end() and len(s.name) >= len(name) - 2
-                       for s in out if s.end <= m.end() and s.start >= start and len(name) < len(s.name)):
-                out.append(InitiativeSpan(start, m.end(), name))
+            out.append(InitiativeSpan(phrase[0], m.end(), phrase[1]))
+    for m in PRODUCT_LIST.finditer(text):
+        if inside(m.start()):
+            continue
+        offset = m.start("items")
+        for item in m.group("items").split("、"):
+            start = offset + len(item) - len(item.lstrip())
+            name = item.strip()
+            if 2 <= len(name) <= 14 and not re.search(r"\d", name):
+                out.append(InitiativeSpan(start, start + len(name), name))
+            offset += len(item) + 1
     return _dedupe(out)
 
 
@@ -62,45 +78,42 @@ def _good_quote(name: str, before: str, after: str) -> bool:
         return False
     if re.search(r"[、，,；;。！？]", name) or re.fullmatch(r"[\d\W_]+", name):
         return False
+    if re.search(r"\+|＋", name) or len(re.findall(r"[-—－]", name)) >= 2:
+        return False  # “人工智能+交通” is a strategy; “区-街道-社区-网格” a chain of levels
     if NOT_AFTER.match(after) or NOT_BEFORE.search(before):
         return False
     if re.fullmatch(r"[一二三四五六七八九十百两]+[个项大条化]\w{0,3}", name):
-        return False  # “十二个坚持”, “五个一” are slogans unless a kind word follows
+        return False  # “十二个坚持”, “五个一” are slogans
     return True
 
 
 def _phrase_before(text: str, kind_start: int, kind_end: int) -> tuple[int, str] | None:
     """The name ending with a kind word: back to a clause start or a lead verb."""
-    left = text[max(0, kind_start - 18):kind_start]
+    left = text[max(0, kind_start - 28):kind_start]
     run = re.search(PHRASE_CHARS + r"*$", left)
     run_text = run.group(0) if run else ""
-    if not run_text:
-        return None
     base = kind_start - len(run_text)
-    candidates = []
-    # after the last lead verb inside the run
+    cut = None
     for verb in LEAD_VERBS:
         idx = run_text.rfind(verb)
-        if idx >= 0:
-            candidates.append(idx + len(verb))
-    clause_start = base if _clause_start(text, base) else None
-    start_off = max(candidates) if candidates else clause_start
-    if start_off is None:
-        return None
-    if start_off != clause_start and clause_start is not None and not candidates:
-        start_off = clause_start
-    start = base + (start_off - base if start_off >= base else start_off) if start_off >= base else base + start_off
-    name = text[start:kind_end].strip("“”\"")
+        if idx >= 0 and (cut is None or idx + len(verb) > cut):
+            cut = idx + len(verb)
+    if cut is None:
+        if not _clause_start(text, base):
+            return None
+        cut = 0
+    start = base + cut
+    ordinal = ORDINAL.match(text[start:kind_start])
+    if ordinal:
+        start += ordinal.end()
     head = text[start:kind_start]
-    if len(head.strip("“”\"")) < 2 or len(name) < 4 or len(name) > 24:
+    bare = head.replace("“", "").replace("”", "").replace('"', "")
+    name = (head + text[kind_start:kind_end]).replace("“", "").replace("”", "").replace('"', "")
+    if len(bare) < 2 or len(name) > 26:
         return None
-    if head.startswith(GENERIC_HEADS) and "“" not in head:
-        return None
-    if re.search(r"[和及与等的]", head.replace("“", "")) and "“" not in head:
-        return None
-    kind = text[kind_start:kind_end]
-    if kind.startswith(PROJECT_REQUIRES_NAME) and "“" not in head and len(head) < 4:
-        return None
+    if "“" not in head:
+        if bare.startswith(GENERIC_HEADS) or any(ch in HEAD_STOP for ch in bare) or re.search(r"\d", bare):
+            return None
     return start, name
 
 

@@ -66,6 +66,8 @@ def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        if utf8_error.reason == "unexpected end of data" and utf8_error.start >= len(data) - 3:
+            return data[:utf8_error.start].decode("utf-8"), "utf-8"  # truncated in the last character
         if _looks_utf16(data):
             for encoding in ("utf-16-le", "utf-16-be"):
                 try:
@@ -90,7 +92,7 @@ def _looks_utf16(data: bytes) -> bool:
     if len(head) < 4:
         return False
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    return max(even, odd) > len(head) // 6 and min(even, odd) < len(head) // 50 + 1
+    return max(even, odd) >= max(2, len(head) // 100) and min(even, odd) * 4 <= max(even, odd)
 
 
 def _mostly_text(text: str) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 CN_NUM = "一二三四五六七八九十百零〇"
 LEVEL1 = re.compile(rf"^\s*(?:第[{CN_NUM}]+[部分章节]\s*|[{CN_NUM}]+\s*[、.．]\s*)")
-LEVEL2 = re.compile(rf"^\s*(?:[（(][{CN_NUM}]+[）)]|[{CN_NUM}]+是)\s*")
 LEVEL2_STRICT = re.compile(rf"^\s*[（(][{CN_NUM}]+[）)]\s*")
 SENTENCE_END = re.compile(r"[。！？!?]+[”’」』]?|\n")
 
@@ -83,8 +82,18 @@ def section_role(heading: str, report_year: int | None = None) -> str:
     return "review"
 
 
+NAV_WORDS = {"网站首页", "首页", "信息公开", "政务服务", "互动交流", "政民互动", "网站地图", "无障碍", "English", "登录",
+             "注册", "打印", "打印本页", "关闭", "关闭窗口", "下载", "全屏", "分享", "收藏", "返回顶部", "返回", "大", "中",
+             "小", "【大】", "【中】", "【小】", "【打印】", "【关闭】", "【下载】", "字号", "微信", "微博", "分享到"}
+
+
 def is_noise(line: str) -> bool:
-    return bool(NOISE_LINE.match(line)) or not line.strip()
+    """Navigation, buttons, footers and source lines of a web page."""
+    line = line.strip()
+    if not line or NOISE_LINE.match(line):
+        return True
+    tokens = [t for t in re.split(r"[\s|｜丨/·•]+", line) if t]
+    return bool(tokens) and all(t in NAV_WORDS or NOISE_LINE.match(t) for t in tokens)
 
 
 def segment(text: str, report_year: int | None = None, title: str = "") -> Segmented:
@@ -110,8 +119,6 @@ def segment(text: str, report_year: int | None = None, title: str = "") -> Segme
         paragraph += 1
         is_heading = False
         if LEVEL1.match(stripped) and len(heading_text(stripped)) <= 60:
-            if sections or section_heading:
-                pass
             if sections:
                 sections[-1] = _close(sections[-1], line_start)
             elif section_start < line_start and sentences:

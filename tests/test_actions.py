@@ -1,0 +1,41 @@
+"""Verbs of agencies acting on documents, and which titles they govern."""
+from __future__ import annotations
+
+import pytest
+
+from kg.actions import find_verbs, governing_verbs, implemented_inside
+from kg.titles import find_titles
+
+
+def actions_on(text):
+    titles = [(t.start, t.end) for t in find_titles(text, nested=False)]
+    governed = governing_verbs(text, titles, find_verbs(text))
+    return {text[titles[i][0] + 1:titles[i][1] - 1]: sorted({v.action for v in vs}) for i, vs in governed.items()}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("局党组会议传达学习《数据共享条例》", {"数据共享条例": ["study"]}),
+    ("开展《民营经济促进法》专题学习", {"民营经济促进法": ["study"]}),
+    ("组织2场《数据共享条例》专题培训会", {"数据共享条例": ["train"]}),
+    ("组织全市召开《条例》宣贯培训会", {"条例": ["publicise", "train"]}),
+    ("投放《宪法》《民营经济促进法》等宣传海报", {"宪法": ["publicise"], "民营经济促进法": ["publicise"]}),
+    ("推动全市清理与《条例》不相符的法规制度", {"条例": ["clear"]}),
+    ("完成区内违反《数据共享条例》的制度清理工作", {"数据共享条例": ["clear"]}),
+    ("严格对标对表《数据共享条例》", {"数据共享条例": ["implement"]}),
+    ("做好《数据共享条例》(下称《条例》)在本市的落地实施", {"数据共享条例": ["implement"], "条例": ["implement"]}),
+    ("起草《某市公共数据开放管理办法》政府规章", {"某市公共数据开放管理办法": ["draft"]}),
+    ("印发实施《某市公共数据管理工作指引》", {"某市公共数据管理工作指引": ["issue"]}),
+    ("对《某方案》等重点工作作出批示", {}),
+    ("会议指出，《数据共享条例》是首部规范数据共享的行政法规", {}),
+])
+def test_governing_verbs(text, expected):
+    assert actions_on(text) == expected
+
+
+def test_verbs_inside_titles_do_not_count():
+    assert actions_on("印发《某市贯彻落实〈数据条例〉实施方案》") == {"某市贯彻落实〈数据条例〉实施方案": ["issue"]}
+
+
+def test_a_plan_that_implements_a_regulation():
+    assert implemented_inside("某市贯彻落实〈政务数据共享条例〉实施方案") == ["政务数据共享条例"]
+    assert implemented_inside("某市工作方案") == []

@@ -1,0 +1,77 @@
+"""Quantities: numerals, multipliers, units, qualifiers, comparators, ranges; dates are not quantities."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.quantities import cn_number, find_quantities, indicator_before
+
+
+def one(text):
+    found = find_quantities(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("text, value, unit, comparator", [
+    ("全年受理诉求19.46万宗", "194600", "宗", "exact"),
+    ("提供咨询服务超430万次", "4300000", "次", "at-least"),
+    ("使用公共数据超28亿条", "2800000000", "条", "at-least"),
+    ("助力企业融资超6800亿元", "680000000000", "元", "at-least"),
+    ("财政收入186.5亿元", "18650000000", "元", "exact"),
+    ("平均办结时长5.59个工作日", "5.59", "个工作日", "exact"),
+    ("均在十个工作日内响应", "10", "个工作日", "exact"),
+    ("为近百家企业提供服务", "100", "家", "about"),
+    ("惠及企业840余家", "840", "家", "at-least"),
+    ("准确率达91.76％", "91.76", "%", "exact"),
+    ("接待群众2.3万人次", "23000", "人次", "exact"),
+    ("粮食产量稳定在1250亿斤以上", "125000000000", "斤", "at-least"),
+    ("地区生产总值增长5%左右", "5", "%", "about"),
+    ("城镇新增就业47万人以上", "470000", "人", "at-least"),
+    ("城镇调查失业率控制在5.5%以内", "5.5", "%", "at-most"),
+    ("细颗粒物平均浓度不超过30微克/立方米", "30", "微克/立方米", "at-most"),
+    ("落地数量不少于65个", "65", "个", "at-least"),
+    ("敷设光缆177公里", "177", "公里", "exact"),
+    ("培育法律明白人近千名", "1000", "名", "about"),
+])
+def test_quantities(text, value, unit, comparator):
+    q = one(text)
+    assert (q.value, q.unit, q.comparator) == (Decimal(value), unit, comparator)
+    assert text[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("一般公共预算收入增长4.5%—5%", "4.5", "5"),
+    ("增长5%-5.5%", "5", "5.5"),
+    ("增长6％～7％", "6", "7"),
+])
+def test_ranges(text, low, high):
+    q = one(text)
+    assert (q.value, q.upper, q.comparator) == (Decimal(low), Decimal(high), "range")
+
+
+@pytest.mark.parametrize("text", [
+    "2025年6月30日，局党组召开会议",
+    "印发实施方案(2025—2026年)",
+    "全面贯彻党的二十大和二十届历次全会精神",
+    "把握“十二个坚持”的核心要义",
+    "采取三项改进措施",
+    "推进政务网(三期)项目",
+    "PM2.5浓度下降",
+    "第一议题学习",
+    "完成两批事项清理",
+])
+def test_dates_ordinals_and_wording_are_not_quantities(text):
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize("text, number", [("十", 10), ("十五", 15), ("二百三十", 230), ("百", 100), ("两", 2), ("一二", None)])
+def test_chinese_numerals(text, number):
+    assert cn_number(text) == number
+
+
+def test_indicator_is_the_clause_before_the_number():
+    text = "实现“高效办成一件事”落地数量不少于65个"
+    q = one(text)
+    assert indicator_before(text, q.start) == "“高效办成一件事”落地数量"

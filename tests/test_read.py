@@ -1,0 +1,112 @@
+"""Stage 1: reading files in any common encoding, HTML pages, manifests and title lines."""
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from kg.read import ReadError, ReportMeta, decode, discover, html_to_text, meta_from_text, read_manifest, read_report
+
+TEXT = "深圳市某区司法局2025年法治政府建设年度报告\n一、主要工作\n全年办理案件12件。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"])
+def test_every_common_encoding_reads_back(tmp_path, encoding):
+    path = tmp_path / "r.txt"
+    data = TEXT.encode(encoding)
+    if encoding == "utf-16-le":
+        data = codecs.BOM_UTF16_LE + data
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path.write_bytes(data)
+    report = read_report(path)
+    assert report.text == TEXT
+    assert report.meta.year == 2025
+
+
+def test_utf16_without_bom_is_detected():
+    text, encoding = decode(TEXT.encode("utf-16-le"), "x")
+    assert text == TEXT and encoding.startswith("utf-16")
+
+
+def test_crlf_is_normalised(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8"))
+    assert "\r" not in read_report(path).text
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"),
+    (b"   \n\t  \n", "empty"),
+    (bytes(range(256)) * 8, "binary"),
+    (b"just some english text, no report here", "no Chinese"),
+])
+def test_bad_files_get_one_clear_error_naming_the_file(tmp_path, data, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as info:
+        read_report(path, ReportMeta(id="bad", year=2025))
+    message = str(info.value)
+    assert str(path) in message and reason in message and "\n" not in message
+
+
+def test_truncated_utf8_is_still_read_as_far_as_it_goes(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_bytes(TEXT.encode("utf-8")[:-1])  # cut inside the last character
+    report = read_report(path)
+    assert report.text.startswith("深圳市某区司法局")
+
+
+def test_html_page_drops_scripts_navigation_and_keeps_paragraphs():
+    page = """<html><head><title>t</title><script>var a = "网站首页";</script><style>p{}</style></head>
+    <body><nav>网站首页 信息公开</nav><div class="content"><p>一、主要工作</p><p>全年办理案件<b>12</b>件。</p></div>
+    <footer>版权所有</footer></body></html>"""
+    text = html_to_text(page)
+    assert "var a" not in text and "网站首页" not in text and "版权所有" not in text
+    assert "一、主要工作\n全年办理案件12件。" in text
+
+
+def test_html_file_is_read_as_text(tmp_path):
+    path = tmp_path / "r.html"
+    path.write_text("<html><body><p>某区2025年法治政府建设年度报告</p><p>全年办理案件12件。</p></body></html>",
+                    encoding="gb18030")
+    report = read_report(path, ReportMeta(id="r", year=2025))
+    assert "全年办理案件12件。" in report.text and "<p>" not in report.text
+
+
+def test_title_line_gives_metadata_when_there_is_no_manifest():
+    meta = meta_from_text("深圳市光明区政务服务和数据管理局2025年法治政府建设年度报告\n正文。", "x")
+    assert meta.year == 2025
+    assert meta.agency == "深圳市光明区政务服务和数据管理局"
+    assert meta.jurisdiction == "光明区"
+    assert meta.title.endswith("年度报告")
+
+
+def test_report_without_year_anywhere_is_refused(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("一、主要工作\n全年办理案件12件。", encoding="utf-8")
+    with pytest.raises(ReadError, match="no year"):
+        read_report(path)
+
+
+def test_manifest_rows_and_errors(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "id,file,title,agency,jurisdiction,year,url\n"
+        "a,a.txt,标题,某局,某区,2025,\n"
+        "b,b.txt,标题,某局,某区,twenty,\n"
+        "c,missing.txt,标题,某局,某区,2025,\n", encoding="utf-8")
+    entries, errors, named = read_manifest(tmp_path)
+    assert [m.id for _, m in entries] == ["a"]
+    assert any("is not a year" in e and "manifest.csv:3" in e for e in errors)
+    assert any("missing.txt is not there" in e for e in errors)
+    assert named == {"a.txt", "b.txt", "missing.txt"}
+    found, errors2 = discover([tmp_path])
+    assert [p.name for p, _ in found] == ["a.txt"]  # b.txt is not ingested without its metadata
+
+
+def test_manifest_missing_columns(tmp_path):
+    (tmp_path / "manifest.csv").write_text("name,path\nx,y\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="missing column id, file"):
+        read_manifest(tmp_path)
