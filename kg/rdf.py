@@ -35,8 +35,8 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         return fact_iri(rid, "sentence", index, seg.sentences[index].start)
 
     def span(node: URIRef, start: int, end: int) -> None:
-        g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.integer)))
+        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.integer)))
         g.add((node, NIF.anchorOf, Literal(ex.report.text[start:end])))
 
     def evidence(node: URIRef, index: int, start: int, end: int) -> None:

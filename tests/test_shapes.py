@@ -58,7 +58,7 @@ def zh(text: str) -> Literal:
 
 
 def nni(n: int) -> Literal:
-    return Literal(n, datatype=namespace.XSD.nonNegativeInteger)
+    return Literal(n, datatype=namespace.XSD.integer)
 
 
 def span(g: Graph, node: URIRef, begin: int, end: int, text: str) -> None:
@@ -255,8 +255,8 @@ BROKEN = [
     ("initiative attributed to a region", "initiative", replace("initiative", PROV.wasAttributedTo, N["region"]), "prov:wasAttributedTo"),
     ("sentence outside a report", "sentence", replace("sentence", DCTERMS.isPartOf, N["law"]), "part of exactly one report"),
     ("sentence role not in the scheme", "sentence", replace("sentence", PKG.sectionRole, ROLE.summary), "section role"),
-    ("offset typed xsd:integer", "sentence", replace("sentence", NIF.beginIndex, Literal(100)), "start offset"),
-    ("negative offset", "mention", replace("mention", NIF.beginIndex, Literal(-1, datatype=namespace.XSD.nonNegativeInteger)), "start offset"),
+    ("offset typed as a string", "sentence", replace("sentence", NIF.beginIndex, Literal("100")), "start offset"),
+    ("negative offset", "mention", replace("mention", NIF.beginIndex, Literal(-1, datatype=namespace.XSD.integer)), "start offset"),
     ("beginIndex > endIndex", "mention", replace("mention", NIF.beginIndex, nni(120)), "must not start after it ends"),
     ("span without text", "metric", drop("metric", NIF.anchorOf), "nif:anchorOf"),
     ("action without evidence", "action", drop("action", PKG.evidence), "exactly one pkg:evidence"),

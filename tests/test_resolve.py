@@ -1,0 +1,59 @@
+"""Stage 5: abbreviations, variants, drafts and agencies resolve to one node each; IRIs are stable."""
+from __future__ import annotations
+
+from kg.extract import extract
+from kg.read import Report, ReportMeta
+from kg.resolve import agency_key, resolve
+from kg.vocab import entity_iri
+
+TEXT = """2025年，我局认真做好《政务数据共享条例》（下称《条例》）的落地实施。
+一、主要工作
+组织《条例》宣贯培训。印发《某区公共数据授权运营暂行管理办法》。对《关于〈某区公共数据授权运营管理暂行办法〉的报告》作出批示。
+起草《某区民生诉求服务管理办法（征求意见稿）》。与区司法局、深圳市光明区司法局沟通。
+三、2026年工作计划
+推动《某区民生诉求服务管理办法》出台。组织起草光明区数据共享管理办法。
+"""
+
+
+def resolved(text=TEXT):
+    meta = ReportMeta(id="r1", title="深圳市光明区某局2025年法治政府建设年度报告", agency="光明区某局",
+                      jurisdiction="光明区", year=2025)
+    ex = extract(Report(meta=meta, text=text))
+    return ex, resolve(ex)
+
+
+def test_abbreviation_is_the_document_it_abbreviates():
+    ex, res = resolved()
+    titles = sorted(d.title for d in res.documents)
+    assert "条例" not in titles
+    regulation = next(d for d in res.documents if d.title == "政务数据共享条例")
+    assert len(regulation.mentions) >= 2
+
+
+def test_variant_titles_and_drafts_are_one_node():
+    ex, res = resolved()
+    titles = [d.title for d in res.documents]
+    assert sum("授权运营" in t and t.endswith("办法") for t in titles) == 1
+    assert titles.count("某区民生诉求服务管理办法") == 1
+    assert not any("征求意见稿" in t for t in titles)
+
+
+def test_unbracketed_title_after_a_certain_verb():
+    ex, res = resolved()
+    assert "光明区数据共享管理办法" in [d.title for d in res.documents]
+
+
+def test_we_and_region_prefixes_resolve_to_one_agency():
+    ex, res = resolved()
+    names = sorted(a.name for a in res.agencies)
+    assert names == ["光明区司法局", "光明区某局"]
+    assert any(m.reporting for m in ex.agencies)  # 我局
+
+
+def test_iris_are_a_function_of_the_canonical_name():
+    ex, res = resolved()
+    regulation = next(d for d in res.documents if d.title == "政务数据共享条例")
+    assert regulation.iri == entity_iri("document", "《政务数据共享条例》")
+    assert agency_key("深圳市光明区司法局") == agency_key("光明区司法局")
+    _, again = resolved()
+    assert sorted(d.iri for d in again.documents) == sorted(d.iri for d in res.documents)
