@@ -83,7 +83,9 @@ class Jurisdiction:
         return cls(province, city, district)
 
     def expand(self, letter: str) -> str:
-        return {"省": self.province, "市": self.city, "区": self.district, "县": self.district}.get(letter, "")
+        municipality = self.province if self.province.endswith("市") else ""  # 北京市 is province and city
+        return {"省": self.province, "市": self.city or municipality, "区": self.district,
+                "县": self.district}.get(letter, "")
 
     @property
     def most_specific(self) -> str:

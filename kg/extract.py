@@ -55,7 +55,6 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
     text, base, role = sentence.text, sentence.start, sentence.role
     plan = role == "plan"
     year = ex.plan_year if plan else ex.year
-    first_doc = len(ex.documents)
 
     # documents: 《》 titles, then bare titles the text makes certain
     title_spans = [(s.start_char, s.end_char, s._.title) for s in doc.spans["titles"]]
@@ -74,8 +73,8 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         elif is_generic_short(t.title):
             mention.abbreviation_of = _latest_with_suffix(ex, t.title) or ""
         if t.nested:
-            mention.container = next((outer_index[s] for s, e, _ in [(a, b, c) for a, b, c in title_spans if not c.nested]
-                                      if s < start < e and s in outer_index), None)
+            mention.container = next((outer_index[s] for s, e, c in title_spans
+                                      if not c.nested and s < start < e and s in outer_index), None)
         index = len(ex.documents)
         ex.documents.append(mention)
         if not t.nested:
@@ -136,7 +135,6 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         docs_here = [i for _, _, i in local if ex.documents[i].abbreviation_of != ""]
         ex.commitments.append(CommitmentFact(sentence.index, sentence.start, sentence.end, text, ex.plan_year,
                                              docs_here))
-    del first_doc
 
 
 def _verbs(doc):

@@ -192,18 +192,45 @@ _REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区))?(?:[\u
 
 
 def meta_from_text(text: str, fallback_id: str) -> ReportMeta:
-    """Metadata read off the report's own title line (the first short line naming a year)."""
+    """Metadata read off the report itself: its title line (one of the first lines, naming a
+    year and ending in 报告/总结/计划/要点) or, without one, the year and the body the opening
+    sentence names (2025年，光明区政务服务和数据管理局…)."""
     title = agency = jurisdiction = ""
     year = None
-    for line in text.splitlines()[:15]:
-        line = line.strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:4]
+    for line in lines:
         match = _TITLE.match(line)
-        if match and len(line) <= 80:
+        if match and len(line) <= 80 and not _NUMBERED.match(line):
             title, agency, year = line, match.group("agency"), int(match.group("year"))
+            if "政府工作报告" in line:
+                year -= 1  # the 2026年政府工作报告 reports on 2025
+                if re.fullmatch(r"[\u4e00-\u9fff]{2,12}?(?:省|自治区|市|州|盟|区|县|旗)", agency):
+                    agency += "人民政府"  # 云溪市2026年政府工作报告 is the report of 云溪市人民政府
             break
+    if year is None:
+        opening = text.lstrip()[:300]
+        match = re.match(r"^((?:19|20)\d{2})年", opening)
+        if match:
+            year = int(match.group(1))
+    if not agency:
+        agency = _opening_agency(text.lstrip()[:300])
     if agency:
         jurisdiction = region_of(agency)
     return ReportMeta(id=fallback_id, title=title, agency=agency, jurisdiction=jurisdiction, year=year)
+
+
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+
+
+def _opening_agency(opening: str) -> str:
+    """The first body named in full (with its region) in the opening sentence."""
+    from .agencies import Jurisdiction, find_agencies
+
+    first = re.split(r"[。\n]", opening, maxsplit=1)[0]
+    for mention in find_agencies(first, Jurisdiction()):
+        if mention.is_government and mention.surface == mention.name and not mention.name.endswith(("委", "政府")):
+            return mention.name
+    return ""
 
 
 def region_of(name: str) -> str:

@@ -52,3 +52,8 @@ def test_abbreviated_region_needs_a_known_jurisdiction():
 def test_jurisdiction_from_names():
     assert Jurisdiction.parse("深圳市光明区政务服务和数据管理局") == Jurisdiction("", "深圳市", "光明区")
     assert Jurisdiction.parse("北京市海淀区司法局").district == "海淀区"
+
+
+def test_municipalities_are_their_own_city():
+    where = Jurisdiction.parse("北京市海淀区司法局")
+    assert [a.name for a in find_agencies("配合市司法局开展评查", where)] == ["北京市司法局"]

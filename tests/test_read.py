@@ -110,3 +110,18 @@ def test_manifest_missing_columns(tmp_path):
     (tmp_path / "manifest.csv").write_text("name,path\nx,y\n", encoding="utf-8")
     with pytest.raises(ReadError, match="missing column id, file"):
         read_manifest(tmp_path)
+
+
+def test_government_work_report_title_reports_on_the_year_before():
+    meta = meta_from_text("云溪市2026年政府工作报告\n——在市人民代表大会上\n各位代表：", "x")
+    assert meta.year == 2025 and meta.agency == "云溪市人民政府" and meta.jurisdiction == "云溪市"
+
+
+def test_without_a_title_line_the_opening_sentence_gives_year_and_body():
+    meta = meta_from_text("2025年,在区委、区政府的坚强领导下,光明区政务服务和数据管理局锚定目标。\n一、主要工作", "x")
+    assert meta.year == 2025 and meta.agency == "光明区政务服务和数据管理局" and meta.title == ""
+
+
+def test_a_section_heading_is_not_a_title_line():
+    meta = meta_from_text("正文开始。\n三、2026年法治政府建设工作计划\n", "x")
+    assert meta.title == ""

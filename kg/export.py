@@ -1,0 +1,806 @@
+"""Network exports for Gephi and Gephi Lite: GEXF 1.3 (or 1.2draft), GraphML and a CSV pair.
+
+The network is built from SPARQL SELECT answers through :class:`kg.store.Store`, so it works
+for the embedded store and a remote endpoint alike. Nodes are the shared entities (agencies,
+organisations, regions, documents, initiatives) and the targets and metrics reports set;
+edges are the relations between them, one per (source, target, relation), weighted by the
+number of reports that assert it. Evidence sentences, mentions, actions and reports are
+provenance: they never become nodes, except the sentences when ``include_evidence`` is set.
+
+Node attributes (every node has every one, with one type each, so Gephi can partition,
+rank and filter): ``label`` (Chinese), ``kind`` (agency, organisation, region, document,
+initiative, target, metric; sentence with evidence), ``level`` / ``level_zh`` (document
+level), ``jurisdiction`` (region label), ``admin_level``, ``year`` / ``last_year`` (first
+and last report year; 0 when unknown), ``years`` (the report years, space-separated),
+``report_count``, ``report_ids``, ``alt_labels``, ``published``, ``in_force``, ``value``,
+``upper_value``, ``unit``, ``comparator``, ``qualifier``, ``fact_year``, ``section``,
+``text``, ``degree``, ``weighted_degree``, ``size`` and ``color`` (the last two are written
+as GEXF viz / GraphML r, g, b, size, not as data columns). Edge attributes: ``id``,
+``label`` (the relation: the action type for actions), ``kind`` (the same code, Gephi's edge
+kind, so parallel edges of different relations stay apart), ``relation_zh``, ``family``,
+``weight`` (reports asserting it), ``report_count``, ``report_ids``, ``year``,
+``last_year`` and ``years``.
+
+In GEXF the report years are also time: the graph is ``mode="dynamic"`` with
+``timeformat="integer"`` and every node and edge carries ``<spells>`` (one spell per run of
+consecutive report years), so Gephi's timeline plays the graph year by year.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterable
+
+import networkx as nx
+
+from .store import Store, rows
+from .vocab import ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
+
+VIEWS = ("all", "agency-document", "agency-initiative", "document-document")
+FORMATS = ("gexf", "gexf1.2", "graphml", "csv")
+KINDS = ("agency", "organisation", "region", "document", "initiative", "target", "metric")
+EVIDENCE_KIND = "sentence"
+
+# Tableau 10: distinct and readable on Gephi's white canvas.
+KIND_COLORS = {
+    "agency": "#1f77b4", "organisation": "#9467bd", "region": "#2ca02c", "document": "#ff7f0e",
+    "initiative": "#d62728", "target": "#17becf", "metric": "#bcbd22", "sentence": "#7f7f7f",
+}
+MIN_SIZE, MAX_SIZE = 5.0, 30.0
+
+ACTION_RELATIONS = tuple(ACTIONS)  # implement, study, publicise, train, clear, draft, issue, plan
+RELATIONS_ZH = {
+    **ACTIONS,
+    "implements": "实施", "references": "引用", "jurisdiction": "辖区", "partOf": "隶属于",
+    "subOrganizationOf": "下属机构", "initiative": "推进", "target": "设定目标",
+    "metric": "报告指标", "evidence": "证据",
+}
+RELATION_FAMILY = {
+    **{code: "action" for code in ACTION_RELATIONS},
+    "implements": "citation", "references": "citation", "jurisdiction": "geography",
+    "partOf": "geography", "subOrganizationOf": "organisation", "initiative": "attribution",
+    "target": "attribution", "metric": "attribution", "evidence": "evidence",
+}
+VIEW_RELATIONS = {
+    "all": frozenset(RELATION_FAMILY) - {"evidence"},
+    "agency-document": frozenset(ACTION_RELATIONS),
+    "agency-initiative": frozenset({"initiative"}),
+    "document-document": frozenset({"implements", "references"}),
+}
+
+# Attributes, in column order, with the value that stands for "none" (it fixes the type).
+NODE_DEFAULTS: dict[str, object] = {
+    "label": "", "kind": "", "level": "", "level_zh": "", "jurisdiction": "", "admin_level": "",
+    "year": 0, "last_year": 0, "years": "", "report_count": 0, "report_ids": "",
+    "alt_labels": "", "published": "", "in_force": "", "value": 0.0, "upper_value": 0.0,
+    "unit": "", "comparator": "", "qualifier": "", "fact_year": 0, "section": "", "text": "",
+    "degree": 0, "weighted_degree": 0.0, "size": MIN_SIZE, "color": "",
+}
+EDGE_DEFAULTS: dict[str, object] = {
+    "id": "", "label": "", "kind": "", "relation_zh": "", "family": "", "weight": 0.0,
+    "report_count": 0, "report_ids": "", "year": 0, "last_year": 0, "years": "",
+}
+VIZ_KEYS = ("size", "color")
+
+EXTENSIONS = {"gexf": ".gexf", "gexf1.2": ".gexf", "graphml": ".graphml", "csv": ".csv"}
+GEXF_VERSIONS = {"gexf": "1.3", "gexf1.2": "1.2draft"}
+GEXF_NS = {"1.3": "http://gexf.net/1.3", "1.2draft": "http://www.gexf.net/1.2draft"}
+GEXF_SCHEMA_LOCATION = {"1.3": "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd",
+                        "1.2draft": "http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd"}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to keep. ``jurisdiction`` (a region label, e.g. 光明区) and ``year`` select the
+    reports whose statements are exported: a report counts for a region when its
+    jurisdiction (or its creator's) is that region or lies within it (pkg:partOf).
+    ``level`` keeps only documents of that level (code such as ``law``, or 法律); nodes of
+    other kinds left without any edge are dropped. ``kind`` keeps only nodes of that kind
+    (several: comma-separated, e.g. ``agency,document``) and the edges among them."""
+
+    jurisdiction: str | None = None
+    level: str | None = None
+    year: int | None = None
+    kind: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"{name}={value}" for name, value in
+                 (("jurisdiction", self.jurisdiction), ("level", self.level), ("year", self.year),
+                  ("kind", self.kind)) if value not in (None, "")]
+        return ", ".join(parts) or "none"
+
+
+# -- validation ---------------------------------------------------------------------------
+
+def check_view(view: str) -> str:
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}: expected one of {', '.join(VIEWS)}")
+    return view
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def parse_kinds(kind: str | None) -> frozenset[str] | None:
+    """The node kinds of a ``kind`` filter (comma-separated), or None for all."""
+    if kind is None or not kind.strip():
+        return None
+    kinds = frozenset(k.strip().lower() for k in kind.split(",") if k.strip())
+    unknown = sorted(kinds - set(KINDS))
+    if unknown:
+        raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}: expected one of {', '.join(KINDS)}")
+    return kinds
+
+
+def parse_level(level: str | None) -> str | None:
+    """A document-level code from a code (``law``) or its Chinese label (法律)."""
+    if level is None or not level.strip():
+        return None
+    text = level.strip()
+    if text.lower() in LEVELS:
+        return text.lower()
+    for code, label in LEVELS.items():
+        if label == text:
+            return code
+    raise ValueError(f"unknown document level {level!r}: expected one of {', '.join(LEVELS)}")
+
+
+def parse_year(year: int | str | None) -> int | None:
+    if year is None or (isinstance(year, str) and not year.strip()):
+        return None
+    try:
+        return int(year)
+    except (TypeError, ValueError):
+        raise ValueError(f"year must be an integer, not {year!r}") from None
+
+
+def check_filters(filters: Filters) -> Filters:
+    """Raise ValueError for a filter value that cannot be right (checked before any query)."""
+    parse_kinds(filters.kind)
+    parse_level(filters.level)
+    parse_year(filters.year)
+    return filters
+
+
+# -- reading the store --------------------------------------------------------------------
+
+PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+ENTITY_TYPES = "pkg:Agency org:Organization pkg:Region pkg:Document pkg:Initiative"
+
+Q_REPORTS = PROLOGUE + """SELECT ?g ?report ?id ?year ?region WHERE {
+  GRAPH ?g {
+    ?report a pkg:Report .
+    OPTIONAL { ?report dcterms:identifier ?id }
+    OPTIONAL { ?report pkg:year ?year }
+    OPTIONAL { ?report pkg:jurisdiction ?own }
+    OPTIONAL { ?report dcterms:creator/pkg:jurisdiction ?creators }
+    BIND (COALESCE(?own, ?creators) AS ?region)
+  }
+}"""
+Q_REGIONS = PROLOGUE + """SELECT DISTINCT ?region ?label ?parent WHERE {
+  GRAPH ?g { ?region a pkg:Region . OPTIONAL { ?region rdfs:label ?label } OPTIONAL { ?region pkg:partOf ?parent } }
+}"""
+Q_ENTITIES = PROLOGUE + f"""SELECT DISTINCT ?g ?node ?type WHERE {{
+  GRAPH ?g {{ VALUES ?type {{ {ENTITY_TYPES} }} ?node a ?type }}
+}}"""
+Q_PROPERTIES = PROLOGUE + f"""SELECT DISTINCT ?node ?p ?value WHERE {{
+  GRAPH ?g {{
+    VALUES ?type {{ {ENTITY_TYPES} }}
+    VALUES ?p {{ rdfs:label skos:altLabel pkg:adminLevel pkg:jurisdiction eli:type_document
+                eli:date_publication eli:in_force }}
+    ?node a ?type ; ?p ?value .
+  }}
+}}"""
+Q_FACTS = PROLOGUE + """SELECT ?g ?node ?type ?indicator ?value ?upper ?unit ?comparator ?qualifier ?year ?agency WHERE {
+  GRAPH ?g {
+    VALUES ?type { pkg:Target pkg:Metric }
+    ?node a ?type .
+    OPTIONAL { ?node pkg:indicator ?indicator }
+    OPTIONAL { ?node pkg:value ?value }
+    OPTIONAL { ?node pkg:upperValue ?upper }
+    OPTIONAL { ?node pkg:unit ?unit }
+    OPTIONAL { ?node pkg:comparator ?comparator }
+    OPTIONAL { ?node pkg:qualifier ?qualifier }
+    OPTIONAL { ?node pkg:year ?year }
+    OPTIONAL { ?node prov:wasAttributedTo ?agency }
+  }
+}"""
+# Each relation query answers ?g ?s ?o ?rel: ?s -rel-> ?o asserted in graph ?g.
+Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?g ?s ?o ?rel WHERE {
+  GRAPH ?g {
+    { ?act a pkg:Action ; pkg:actionType ?type ; prov:wasAssociatedWith ?s ; prov:used ?o .
+      BIND (STRAFTER(STR(?type), "/scheme/action/") AS ?rel) }
+    UNION { ?o eli:passed_by ?s . BIND ("issue" AS ?rel) }
+    UNION { ?s eli:implements ?o . BIND ("implements" AS ?rel) }
+    UNION { ?s dcterms:references ?o . ?s a pkg:Document . ?o a pkg:Document . BIND ("references" AS ?rel) }
+    UNION { VALUES ?agent { pkg:Agency org:Organization } ?s a ?agent ; pkg:jurisdiction ?o .
+            BIND ("jurisdiction" AS ?rel) }
+    UNION { ?s pkg:partOf ?o . BIND ("partOf" AS ?rel) }
+    UNION { ?s org:subOrganizationOf ?o . BIND ("subOrganizationOf" AS ?rel) }
+    UNION { ?o a pkg:Initiative ; prov:wasAttributedTo ?s . BIND ("initiative" AS ?rel) }
+  }
+}"""
+Q_EVIDENCE = PROLOGUE + """SELECT DISTINCT ?g ?node ?sentence WHERE {
+  GRAPH ?g {
+    { VALUES ?link { pkg:refersTo prov:wasAssociatedWith prov:used prov:wasAttributedTo dcterms:references }
+      ?fact pkg:evidence ?sentence ; ?link ?node . }
+    UNION { VALUES ?fact_type { pkg:Target pkg:Metric } ?node a ?fact_type ; pkg:evidence ?sentence . }
+  }
+}"""
+Q_SENTENCES = PROLOGUE + """SELECT ?g ?sentence ?text ?section WHERE {
+  GRAPH ?g {
+    ?sentence a nif:Sentence .
+    OPTIONAL { ?sentence nif:anchorOf ?text }
+    OPTIONAL { ?sentence pkg:section ?section }
+  }
+}"""
+
+PKG_NS = PREFIXES["pkg"]
+ORG_NS = PREFIXES["org"]
+KIND_OF_TYPE = {
+    PKG_NS + "Agency": "agency", ORG_NS + "Organization": "organisation", PKG_NS + "Region": "region",
+    PKG_NS + "Document": "document", PKG_NS + "Initiative": "initiative",
+    PKG_NS + "Target": "target", PKG_NS + "Metric": "metric",
+}
+KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS + (EVIDENCE_KIND,))}
+COMPARATOR_SIGNS = {"about": "约", "at-least": "≥", "at-most": "≤", "exact": "", "range": ""}
+
+
+@dataclass
+class _Report:
+    graph: str
+    ident: str
+    year: int
+    region: str
+
+
+@dataclass
+class _Node:
+    kind: str
+    graphs: set[str] = field(default_factory=set)
+    attrs: dict[str, object] = field(default_factory=dict)
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(Decimal(text)) if text not in (None, "") else 0
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _float(text: str | None) -> float:
+    try:
+        value = float(text) if text not in (None, "") else 0.0
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) else 0.0
+
+
+def _number_text(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        value = Decimal(text).normalize()
+    except InvalidOperation:
+        return text
+    return format(value, "f")
+
+
+def _years_of(graphs: Iterable[str], reports: dict[str, _Report]) -> list[int]:
+    return sorted({reports[g].year for g in graphs if g in reports and reports[g].year})
+
+
+def _spells(years: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive years as closed (start, end) intervals."""
+    out: list[tuple[int, int]] = []
+    for year in sorted(set(years)):
+        if out and year == out[-1][1] + 1:
+            out[-1] = (out[-1][0], year)
+        else:
+            out.append((year, year))
+    return out
+
+
+def _edge_id(source: str, relation: str, target: str) -> str:
+    return "e" + hashlib.sha1(f"{source}\x1f{relation}\x1f{target}".encode("utf-8")).hexdigest()[:16]
+
+
+class _Snapshot:
+    """Everything the exports need, read from the store with a handful of SELECTs."""
+
+    def __init__(self, store: Store, include_evidence: bool):
+        self.reports: dict[str, _Report] = {}
+        self.region_labels: dict[str, str] = {}
+        self.region_parents: dict[str, set[str]] = defaultdict(set)
+        self.nodes: dict[str, _Node] = {}
+        self.relations: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        self.evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.sentences: dict[str, dict[str, str]] = {}
+        self._read(store, include_evidence)
+
+    def _read(self, store: Store, include_evidence: bool) -> None:
+        for row in rows(store.select(Q_REGIONS)):
+            if row.get("label"):
+                current = self.region_labels.get(row["region"])
+                self.region_labels[row["region"]] = min(filter(None, (current, row["label"])))
+            if row.get("parent"):
+                self.region_parents[row["region"]].add(row["parent"])
+        for row in rows(store.select(Q_REPORTS)):
+            if row["g"] in self.reports:
+                continue
+            self.reports[row["g"]] = _Report(row["g"], row.get("id") or _tail(row["report"]),
+                                             _int(row.get("year")), row.get("region", ""))
+        types: dict[str, set[str]] = defaultdict(set)
+        graphs: dict[str, set[str]] = defaultdict(set)
+        for row in rows(store.select(Q_ENTITIES)):
+            types[row["node"]].add(KIND_OF_TYPE[row["type"]])
+            graphs[row["node"]].add(row["g"])
+        for iri, kinds in types.items():
+            # A body typed as government agency anywhere is an agency.
+            kind = min(kinds, key=KIND_RANK.__getitem__)
+            self.nodes[iri] = _Node(kind, graphs[iri])
+        props: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for row in rows(store.select(Q_PROPERTIES)):
+            props[row["node"]][_tail(row["p"])].add(row["value"])
+        for iri, node in self.nodes.items():
+            self._entity_attrs(iri, node, props.get(iri, {}))
+        for row in rows(store.select(Q_FACTS)):
+            self._fact(row)
+        for row in rows(store.select(Q_RELATIONS)):
+            if row.get("rel") and row["s"] in self.nodes and row["o"] in self.nodes:
+                self.relations[(row["s"], row["o"], row["rel"])].add(row["g"])
+        if include_evidence:
+            for row in rows(store.select(Q_EVIDENCE)):
+                if row["node"] in self.nodes:
+                    self.evidence[(row["node"], row["sentence"])].add(row["g"])
+            for row in rows(store.select(Q_SENTENCES)):
+                self.sentences.setdefault(row["sentence"], {"graph": row["g"], "text": row.get("text", ""),
+                                                            "section": row.get("section", "")})
+
+    def _entity_attrs(self, iri: str, node: _Node, props: dict[str, set[str]]) -> None:
+        first = lambda name: min(props.get(name, ()), default="")  # noqa: E731
+        attrs = node.attrs
+        attrs["label"] = first("label") or _tail(iri)
+        attrs["alt_labels"] = " | ".join(sorted(props.get("altLabel", ())))
+        admin = first("adminLevel")
+        attrs["admin_level"] = admin[len(str(ADMIN)):] if admin.startswith(str(ADMIN)) else _tail(admin) if admin else ""
+        if node.kind == "region":
+            attrs["jurisdiction"] = attrs["label"]
+        elif props.get("jurisdiction"):
+            attrs["jurisdiction"] = " | ".join(sorted({self.region_labels.get(r, _tail(r))
+                                                        for r in props["jurisdiction"]}))
+        if node.kind == "document":
+            levels = Counter(v[len(str(LEVEL)):] if v.startswith(str(LEVEL)) else _tail(v)
+                             for v in props.get("type_document", ()))
+            if levels:
+                level = sorted(levels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                attrs["level"], attrs["level_zh"] = level, LEVELS.get(level, "")
+            attrs["published"] = first("date_publication")
+            in_force = first("in_force")
+            attrs["in_force"] = in_force.rsplit("-", 1)[-1] if in_force.startswith(str(ELI)) else _tail(in_force)
+
+    def _fact(self, row: dict[str, str]) -> None:
+        iri, kind = row["node"], KIND_OF_TYPE[row["type"]]
+        node = self.nodes.get(iri)
+        if node is None:
+            node = self.nodes[iri] = _Node(kind)
+            indicator, unit = row.get("indicator", ""), row.get("unit", "")
+            value, upper = _number_text(row.get("value")), _number_text(row.get("upper"))
+            comparator, qualifier = row.get("comparator", ""), row.get("qualifier", "")
+            if kind == "target":
+                amount = f"{value}–{upper}" if comparator == "range" and upper else value
+                label = f"{indicator} {COMPARATOR_SIGNS.get(comparator, '')}{amount}{unit}"
+            else:
+                label = f"{indicator} {value}{unit}" + (f"（{qualifier}）" if qualifier else "")
+            node.attrs.update(label=label.strip() or _tail(iri), value=_float(row.get("value")),
+                              upper_value=_float(row.get("upper")), unit=unit, comparator=comparator,
+                              qualifier=qualifier, fact_year=_int(row.get("year")))
+        node.graphs.add(row["g"])
+        agency = row.get("agency")
+        if agency and agency in self.nodes and self.nodes[agency].kind in ("agency", "organisation"):
+            self.relations[(agency, iri, kind)].add(row["g"])
+
+    # -- filters on reports --
+
+    def regions_within(self, label: str) -> set[str]:
+        """The regions labelled ``label`` and every region within them (pkg:partOf, transitively)."""
+        key = fold(label)
+        roots = {iri for iri, text in self.region_labels.items() if fold(text) == key}
+        if not roots:
+            known = sorted(set(self.region_labels.values()))
+            hint = f" (regions in the store: {', '.join(known[:30])}{' …' if len(known) > 30 else ''})" if known else ""
+            raise ValueError(f"no region labelled {label!r}{hint}")
+        within = set(roots)
+        changed = True
+        while changed:
+            changed = False
+            for region, parents in self.region_parents.items():
+                if region not in within and parents & within:
+                    within.add(region)
+                    changed = True
+        return within
+
+    def selected_graphs(self, filters: Filters) -> set[str]:
+        graphs = set(self.reports)
+        # Graphs without a pkg:Report are kept unless a report filter is set.
+        for node in self.nodes.values():
+            graphs |= node.graphs
+        year = parse_year(filters.year)
+        if year is not None:
+            graphs = {g for g in graphs if g in self.reports and self.reports[g].year == year}
+        if filters.jurisdiction and filters.jurisdiction.strip():
+            regions = self.regions_within(filters.jurisdiction.strip())
+            graphs = {g for g in graphs if g in self.reports and self.reports[g].region in regions}
+        return graphs
+
+
+# -- building the network -----------------------------------------------------------------
+
+def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
+                  include_evidence: bool = False) -> nx.MultiDiGraph:
+    """The network of ``view`` under ``filters``: a MultiDiGraph keyed by relation.
+
+    Node ids are the node IRIs; one edge per (source, target, relation) with ``weight`` the
+    number of reports asserting it. Every node and every edge carries every attribute of
+    NODE_DEFAULTS / EDGE_DEFAULTS (scalars only, one type per name).
+    """
+    check_view(view)
+    check_filters(filters)
+    kinds = parse_kinds(filters.kind)
+    level = parse_level(filters.level)
+    snap = _Snapshot(store, include_evidence)
+    selected = snap.selected_graphs(filters)
+    reports = snap.reports
+    wanted = VIEW_RELATIONS[view]
+
+    edges: dict[tuple[str, str, str], set[str]] = {}
+    for (source, target, relation), graphs in snap.relations.items():
+        hit = graphs & selected
+        if relation in wanted and hit:
+            edges[(source, target, relation)] = hit
+    if view == "all":
+        members = {iri for iri, node in snap.nodes.items() if node.graphs & selected}
+    else:
+        members = set()
+    for source, target, _ in edges:
+        members.update((source, target))
+    node_graphs = {iri: snap.nodes[iri].graphs & selected for iri in members}
+    for (source, target, _), graphs in edges.items():
+        node_graphs[source] |= graphs
+        node_graphs[target] |= graphs
+
+    def keep(predicate) -> None:
+        nonlocal edges
+        for iri in [iri for iri in node_graphs if not predicate(iri)]:
+            del node_graphs[iri]
+        edges = {key: graphs for key, graphs in edges.items() if key[0] in node_graphs and key[1] in node_graphs}
+
+    if level is not None:
+        keep(lambda iri: snap.nodes[iri].kind != "document" or snap.nodes[iri].attrs.get("level") == level)
+        linked = {iri for key in edges for iri in key[:2]}
+        keep(lambda iri: snap.nodes[iri].kind == "document" or iri in linked)
+    if kinds is not None:
+        keep(lambda iri: snap.nodes[iri].kind in kinds)
+
+    graph = nx.MultiDiGraph(view=view, filters=filters.describe(), include_evidence=str(bool(include_evidence)).lower(),
+                            creator="policy-kg")
+    for iri in sorted(node_graphs, key=lambda i: (KIND_RANK[snap.nodes[i].kind], str(snap.nodes[i].attrs.get("label", "")), i)):
+        node = snap.nodes[iri]
+        graph.add_node(iri, **_node_attrs(node.kind, node.attrs, node_graphs[iri], reports))
+    for (source, target, relation), graphs in sorted(edges.items()):
+        graph.add_edge(source, target, key=relation, **_edge_attrs(source, target, relation, graphs, reports))
+
+    if include_evidence:
+        _add_evidence(graph, snap, selected)
+    _add_degree_and_viz(graph)
+    return graph
+
+
+def _provenance(graphs: set[str], reports: dict[str, _Report]) -> dict[str, object]:
+    years = _years_of(graphs, reports)
+    ids = sorted(reports[g].ident if g in reports else g for g in graphs)
+    return {"year": years[0] if years else 0, "last_year": years[-1] if years else 0,
+            "years": " ".join(map(str, years)), "report_count": len(graphs), "report_ids": " ".join(ids)}
+
+
+def _node_attrs(kind: str, attrs: dict[str, object], graphs: set[str], reports: dict[str, _Report]) -> dict:
+    out = dict(NODE_DEFAULTS)
+    out.update({k: v for k, v in attrs.items() if k in NODE_DEFAULTS and v not in (None, "")})
+    out.update(_provenance(graphs, reports), kind=kind, color=KIND_COLORS[kind])
+    return _typed(out, NODE_DEFAULTS)
+
+
+def _edge_attrs(source: str, target: str, relation: str, graphs: set[str], reports: dict[str, _Report]) -> dict:
+    out = dict(EDGE_DEFAULTS)
+    out.update(_provenance(graphs, reports), id=_edge_id(source, relation, target), label=relation,
+               kind=relation, relation_zh=RELATIONS_ZH.get(relation, relation),
+               family=RELATION_FAMILY.get(relation, ""), weight=float(len(graphs)))
+    return _typed(out, EDGE_DEFAULTS)
+
+
+def _typed(values: dict[str, object], defaults: dict[str, object]) -> dict[str, object]:
+    """Every attribute with the type of its default (no None, lists or mixed types)."""
+    out = {}
+    for name, default in defaults.items():
+        value = values.get(name, default)
+        if value is None:
+            value = default
+        if isinstance(default, str):
+            value = str(value)
+        elif isinstance(default, float):
+            value = float(value) if isinstance(value, (int, float)) and math.isfinite(value) else default
+        elif isinstance(default, int):
+            value = int(value) if isinstance(value, (int, float)) else default
+        out[name] = value
+    return out
+
+
+def _add_evidence(graph: nx.MultiDiGraph, snap: _Snapshot, selected: set[str]) -> None:
+    reports = snap.reports
+    for (iri, sentence), graphs in sorted(snap.evidence.items()):
+        hit = graphs & selected
+        if iri not in graph or not hit or sentence not in snap.sentences:
+            continue
+        if sentence not in graph:
+            info = snap.sentences[sentence]
+            text = " ".join(info["text"].split())
+            report = reports.get(info["graph"])
+            attrs = {"label": text if len(text) <= 40 else text[:39] + "…", "text": text,
+                     "section": info["section"],
+                     "jurisdiction": snap.region_labels.get(report.region, "") if report else ""}
+            graph.add_node(sentence, **_node_attrs(EVIDENCE_KIND, attrs, {info["graph"]}, reports))
+        graph.add_edge(iri, sentence, key="evidence", **_edge_attrs(iri, sentence, "evidence", hit, reports))
+
+
+def _add_degree_and_viz(graph: nx.MultiDiGraph) -> None:
+    degrees = dict(graph.degree())
+    top = max(degrees.values(), default=0)
+    for iri, data in graph.nodes(data=True):
+        degree = degrees[iri]
+        data["degree"] = degree
+        data["weighted_degree"] = float(graph.degree(iri, weight="weight"))
+        data["size"] = round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(degree / top), 2) if top else MIN_SIZE
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
+    """Write ``graph`` as ``fmt`` to ``output``; return the files written.
+
+    GEXF and GraphML: ``output`` is the file (an existing folder gets
+    ``policy-kg-<view>.gexf``/``.graphml`` inside). CSV: ``output`` is a folder that gets
+    ``nodes.csv`` and ``edges.csv`` (created if needed), or, when it names a ``.csv`` file,
+    the pair ``<stem>-nodes.csv`` and ``<stem>-edges.csv`` next to it.
+    """
+    check_format(fmt)
+    output = Path(output)
+    if fmt == "csv":
+        if output.suffix.lower() == ".csv" and not output.is_dir():
+            output.parent.mkdir(parents=True, exist_ok=True)
+            nodes_path = output.with_name(f"{output.stem}-nodes.csv")
+            edges_path = output.with_name(f"{output.stem}-edges.csv")
+        else:
+            output.mkdir(parents=True, exist_ok=True)
+            nodes_path, edges_path = output / "nodes.csv", output / "edges.csv"
+        nodes_path.write_bytes(nodes_csv(graph))
+        edges_path.write_bytes(edges_csv(graph))
+        return [nodes_path, edges_path]
+    if output.is_dir():
+        output = output / f"policy-kg-{graph.graph.get('view', 'all')}{EXTENSIONS[fmt]}"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    data = graphml_bytes(graph) if fmt == "graphml" else gexf_bytes(graph, GEXF_VERSIONS[fmt])
+    output.write_bytes(data)
+    return [output]
+
+
+def export(store: Store, fmt: str, output: Path, view: str = "all", filters: Filters = Filters(),
+           include_evidence: bool = False) -> list[Path]:
+    """Build the network of ``view`` and write it as ``fmt`` to ``output``."""
+    check_format(fmt)
+    graph = build_network(store, view, filters, include_evidence)
+    return write_export(graph, fmt, Path(output))
+
+
+def _rgb(color: str) -> dict[str, int]:
+    text = (color or "#7f7f7f").lstrip("#")
+    return {"r": int(text[0:2], 16), "g": int(text[2:4], 16), "b": int(text[4:6], 16)}
+
+
+def _years(data: dict) -> list[int]:
+    return [int(y) for y in str(data.get("years", "")).split() if y.isdigit()]
+
+
+def gexf_bytes(graph: nx.MultiDiGraph, version: str = "1.3") -> bytes:
+    """GEXF ``1.3`` or ``1.2draft`` written by networkx, then fixed to validate against the
+    official XSD (see :func:`_fix_gexf`)."""
+    if version not in GEXF_NS:
+        raise ValueError(f"unknown GEXF version {version!r}: expected 1.3 or 1.2draft")
+    out = nx.MultiDiGraph()
+    dynamic = False
+    for iri, data in graph.nodes(data=True):
+        attrs = {k: v for k, v in data.items() if k not in VIZ_KEYS}
+        attrs["viz"] = {"color": {**_rgb(str(data.get("color", ""))), "a": 1.0},
+                        "size": float(data.get("size", MIN_SIZE))}
+        spells = _spells(_years(data))
+        if spells:
+            attrs["spells"], dynamic = spells, True
+        out.add_node(iri, **attrs)
+    kinds: dict[str, str] = {}
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        attrs = dict(data)
+        attrs.setdefault("id", _edge_id(source, str(key), target))
+        kinds[str(attrs["id"])] = str(attrs.get("kind", key))
+        spells = _spells(_years(data))
+        if spells:
+            attrs["spells"], dynamic = spells, True
+        out.add_edge(source, target, key=key, **attrs)
+    if dynamic:
+        out.graph["mode"] = "dynamic"
+    buffer = io.BytesIO()
+    nx.write_gexf(out, buffer, version=version)
+    description = f"policy-kg network, view {graph.graph.get('view', 'all')}; filters: {graph.graph.get('filters', 'none')}"
+    return _fix_gexf(buffer.getvalue(), version, kinds, description)
+
+
+def _fix_gexf(data: bytes, version: str, edge_kinds: dict[str, str], description: str) -> bytes:
+    """Make networkx's GEXF valid against the official XSD and tidy for Gephi.
+
+    What networkx 3.x writes that the XSD rejects: a ``name`` attribute on ``<graph>``;
+    ``timeformat="long"`` for integer times (the XSD knows integer, double, date, dateTime);
+    for 1.3 the XML Schema instance namespace as ``http://w3.org/...`` (no ``www``), which
+    makes ``xsi:schemaLocation`` an unknown attribute; and the viz elements (``color``,
+    ``size``) in a separate viz namespace, where both official XSDs declare them in the
+    GEXF namespace itself. Also dropped: the ``networkx_key`` edge attribute (the multigraph
+    key, a duplicate of ``kind``). Added for 1.3: the edge ``kind`` (Gephi's edge type, so
+    parallel edges of different relations are not merged) and a meta description.
+    """
+    from lxml import etree
+
+    ns = GEXF_NS[version]
+    q = lambda name: f"{{{ns}}}{name}"  # noqa: E731
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    old = etree.fromstring(data, parser)
+    root = etree.Element(q("gexf"), nsmap={None: ns, "xsi": XSI})
+    for name, value in old.attrib.items():
+        if not name.startswith("{"):
+            root.set(name, value)
+    root.set(f"{{{XSI}}}schemaLocation", GEXF_SCHEMA_LOCATION[version])
+    for child in list(old):
+        root.append(child)
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace, _, local = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
+        if namespace != ns:
+            element.tag = q(local)
+
+    meta = root.find(q("meta"))
+    if meta is not None:
+        creator = meta.find(q("creator"))
+        if creator is not None:
+            creator.text = f"policy-kg (networkx {nx.__version__})"
+        etree.SubElement(meta, q("description")).text = description
+
+    graph = root.find(q("graph"))
+    graph.attrib.pop("name", None)
+    if graph.get("timeformat") in ("long", "int", "integer"):
+        graph.set("timeformat", "integer")
+
+    drop: set[str] = set()
+    for attributes in graph.findall(q("attributes")):
+        for attribute in attributes.findall(q("attribute")):
+            if attributes.get("class") == "edge" and attribute.get("title") == "networkx_key":
+                drop.add(attribute.get("id"))
+                attributes.remove(attribute)
+        if len(attributes) == 0:
+            graph.remove(attributes)
+    for values in graph.iter(q("attvalues")):
+        for value in values.findall(q("attvalue")):
+            if value.get("for") in drop:
+                values.remove(value)
+        if len(values) == 0:
+            values.getparent().remove(values)
+    if version == "1.3":
+        for edge in graph.iter(q("edge")):
+            kind = edge_kinds.get(edge.get("id", ""))
+            if kind:
+                edge.set("kind", kind)
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def graphml_bytes(graph: nx.MultiDiGraph) -> bytes:
+    """GraphML by networkx; colour and size as the r, g, b and size data Gephi reads."""
+    out = nx.MultiDiGraph(**{k: str(v) for k, v in graph.graph.items()})
+    for iri, data in graph.nodes(data=True):
+        attrs = {k: v for k, v in data.items() if k != "color"}
+        attrs.update(_rgb(str(data.get("color", ""))))
+        out.add_node(iri, **attrs)
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        attrs = dict(data)
+        attrs.setdefault("id", _edge_id(source, str(key), target))
+        out.add_edge(source, target, key=key, **attrs)
+    buffer = io.BytesIO()
+    nx.write_graphml(out, buffer, encoding="utf-8", edge_id_from_attribute="id")
+    return _fix_graphml(buffer.getvalue())
+
+
+def _fix_graphml(data: bytes) -> bytes:
+    """Rename networkx's key ids (d0, d1 …) to ``<domain>_<name>`` (node_label, edge_weight …).
+
+    Gephi's GraphML importer looks a key up by its id before its attr.name, and it takes the
+    ids ``d3`` (nodes) and ``d7`` (edges) for labels (yEd's convention), so with networkx's
+    numbering whatever attribute happened to be fourth became every node's label.
+    """
+    from lxml import etree
+
+    ns = "http://graphml.graphdrawing.org/xmlns"
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(data, parser)
+    renamed: dict[str, str] = {}
+    for key in root.iter(f"{{{ns}}}key"):
+        new = f"{key.get('for', 'all')}_{key.get('attr.name', key.get('id'))}"
+        renamed[key.get("id")] = new
+        key.set("id", new)
+    for value in root.iter(f"{{{ns}}}data"):
+        value.set("key", renamed.get(value.get("key"), value.get("key")))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def node_columns(graph: nx.Graph) -> list[str]:
+    names = [name for name in NODE_DEFAULTS if name not in ("label",) + VIZ_KEYS]
+    extra = sorted({k for _, d in graph.nodes(data=True) for k in d} - set(NODE_DEFAULTS))
+    return names + extra
+
+
+def edge_columns(graph: nx.Graph) -> list[str]:
+    names = [name for name in EDGE_DEFAULTS if name not in ("id", "label", "weight", "kind")]
+    extra = sorted({k for *_, d in graph.edges(data=True) for k in d} - set(EDGE_DEFAULTS))
+    return names + extra
+
+
+def nodes_csv(graph: nx.MultiDiGraph) -> bytes:
+    """Gephi's node table: Id, Label, then the attributes (UTF-8, no BOM: Gephi would read
+    a BOM as part of the first header)."""
+    columns = node_columns(graph)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Id", "Label"] + columns)
+    for iri, data in graph.nodes(data=True):
+        writer.writerow([iri, _cell(data.get("label", ""))] + [_cell(data.get(c, NODE_DEFAULTS.get(c, ""))) for c in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def edges_csv(graph: nx.MultiDiGraph) -> bytes:
+    """Gephi's edge table: Source, Target, Type, Id, Label, Weight, Kind (Gephi keeps
+    parallel edges of different kinds apart), then the attributes."""
+    columns = edge_columns(graph)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", "Kind"] + columns)
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        writer.writerow([source, target, "Directed", _cell(data.get("id") or _edge_id(source, str(key), target)),
+                         _cell(data.get("label", key)), _cell(data.get("weight", 1.0)), _cell(data.get("kind", key))]
+                        + [_cell(data.get(c, EDGE_DEFAULTS.get(c, ""))) for c in columns])
+    return buffer.getvalue().encode("utf-8")
