@@ -15,8 +15,10 @@ VERBS = {
     "implement": ("贯彻落实", "贯彻实施", "贯彻执行", "落地实施", "组织实施", "对标对表", "落实见效", "严格执行",
                   "落实", "实施", "执行", "贯彻", "对标", "遵循", "落地"),
     "study": ("传达学习", "专题学习", "学习贯彻", "集中学习", "学习领会", "深入学习", "研读", "学习"),
-    "publicise": ("宣传贯彻", "宣贯", "宣传", "普法", "宣讲", "解读"),
-    "train": ("专题培训", "培训"),
+    "publicise": ("宣传贯彻", "宣贯", "宣传", "普法", "宣讲", "解读", "知识竞赛", "有奖竞答"),
+    "train": ("专题培训", "培训", "专题讲座", "讲座", "轮训"),
+    # the document's own coming into force: nobody's action, and it hides 实施 inside it
+    "none": ("颁布实施", "公布施行", "正式实施", "正式施行", "施行", "生效", "出台实施以来", "实施以来"),
     "clear": ("专项清理", "清理", "清查", "不相符", "不一致", "相抵触", "违反"),
     "draft": ("研究制定", "起草", "草拟", "制定", "修订", "修改", "编制", "调研论证", "论证"),
 }
@@ -39,9 +41,10 @@ class Verb:
 
 
 def find_verbs(text: str) -> list[Verb]:
-    """Action verbs outside titles."""
+    """Action verbs outside titles (words that only look like actions are dropped)."""
     masked = _mask_titles(text)
-    return [Verb(m.start(), m.end(), m.group(0), ACTION_OF[m.group(0)]) for m in VERB_RE.finditer(masked)]
+    found = (Verb(m.start(), m.end(), m.group(0), ACTION_OF[m.group(0)]) for m in VERB_RE.finditer(masked))
+    return [v for v in found if v.action != "none"]
 
 
 def _mask_titles(text: str) -> str:

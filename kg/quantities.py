@@ -175,5 +175,13 @@ def indicator_before(sentence: str, start: int) -> str:
     clause = re.split(r"[，,；;。：:、！？]", sentence[:start])[-1]
     clause = re.sub(r"(?:不少于|不低于|不超过|不高于|超过|达到|达|为|是|约|近|超|逾|增至|降至|控制在|保持在|稳定在|增长|下降|提高|减少)$",
                     lambda m: m.group(0) if m.group(0) in ("增长", "下降", "提高", "减少") else "", clause)
-    clause = _INDICATOR_LEAD.sub("", clause.strip())
-    return clause.strip()[-40:]
+    clause = _INDICATOR_LEAD.sub("", clause.strip()).strip()
+    if re.fullmatch(r"(?:同比|比上年|较上年)?(?:增长|下降|提高|减少|降低|上升|增加)", clause):
+        # 地区生产总值达到2860亿元，增长5.3%: the change is of the previous clause's subject
+        previous = re.split(r"[，,；;。：:、！？]", sentence[:start])
+        if len(previous) >= 2:
+            subject = re.split(r"(?:达到|达|为|是|实现|完成|突破)", previous[-2])[0].strip()
+            subject = _INDICATOR_LEAD.sub("", subject).strip()
+            if subject:
+                clause = subject + clause
+    return clause[-40:]

@@ -7,7 +7,7 @@ A query file starts with a header of ``#+`` lines (in the manner of grlc)::
     #+ param: year integer optional  The year planned for.
     #+ param: report string optional  The manifest id of one report.
 
-A parameter named ``year`` binds the query variable ``?year``. Its value is turned into an
+A parameter named ``year`` binds the query variable ``?_year`` if the query has one, else ``?year``. Its value is turned into an
 RDF term of the declared type and bound with a VALUES clause: it is never spliced into the
 query text. Types: ``string`` (plain literal), ``zh`` (a literal tagged @zh), ``integer``,
 ``decimal``, ``iri``.
@@ -76,7 +76,15 @@ class NamedQuery:
         missing = [p.name for p in self.params if p.required and p.name not in values]
         if missing:
             raise QueryError(f"query {self.name} needs the parameter {', '.join(missing)}")
-        return {name: known[name].term(raw) for name, raw in values.items()}
+        return {self.variable(name): known[name].term(raw) for name, raw in values.items()}
+
+    def variable(self, name: str) -> str:
+        """The query variable a parameter binds: ``?_name`` when the query uses it, else ``?name``.
+
+        ``?_name`` lets a query filter on an optional or computed variable
+        (``FILTER (!BOUND(?_level) || ?level = ?_level)``).
+        """
+        return f"_{name}" if re.search(rf"\?_{re.escape(name)}\b", self.text) else name
 
 
 def project_dir() -> Path:

@@ -8,6 +8,7 @@ SPARQL UPDATE. ``open_store("./data")`` opens (or creates) an embedded pyoxigrap
 from __future__ import annotations
 
 import json
+import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -116,13 +117,30 @@ class Store(ABC):
         self.close()
 
 
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
 def with_values(query: str, bindings: dict[str, Node] | None) -> str:
-    """Bind variables with a trailing VALUES clause built from RDF terms (never raw text)."""
+    """Bind variables with a VALUES block built from RDF terms (never raw text).
+
+    The block opens the WHERE group, so FILTERs, OPTIONALs and aggregates of the query see the
+    bound values; a query without ``WHERE {`` gets a trailing VALUES clause instead.
+    """
     if not bindings:
         return query
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
-    return f"{query.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    match = _WHERE.search(_blank_comments_and_strings(query))
+    if match is None:
+        return f"{query.rstrip()}\n{block}\n"
+    return f"{query[:match.end()]}\n  {block}\n{query[match.end():]}"
+
+
+def _blank_comments_and_strings(query: str) -> str:
+    """The query with comments and string literals blanked out (same length), for searching."""
+    return re.sub(r'#[^\n]*|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>',
+                  lambda m: " " * len(m.group(0)), query)
 
 
 class EmbeddedStore(Store):

@@ -39,3 +39,12 @@ def test_verbs_inside_titles_do_not_count():
 def test_a_plan_that_implements_a_regulation():
     assert implemented_inside("某市贯彻落实〈政务数据共享条例〉实施方案") == ["政务数据共享条例"]
     assert implemented_inside("某市工作方案") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("以《行政复议法》颁布实施为契机，加强复议工作", {}),
+    ("邀请专家开展《行政复议法》专题讲座", {"行政复议法": ["train"]}),
+    ("组织干部参加《民法典》知识竞赛", {"民法典": ["publicise"]}),
+])
+def test_more_verbs_and_words_that_only_look_like_actions(text, expected):
+    assert actions_on(text) == expected

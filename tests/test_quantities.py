@@ -75,3 +75,9 @@ def test_indicator_is_the_clause_before_the_number():
     text = "实现“高效办成一件事”落地数量不少于65个"
     q = one(text)
     assert indicator_before(text, q.start) == "“高效办成一件事”落地数量"
+
+
+def test_a_bare_change_takes_the_subject_of_the_clause_before():
+    text = "全市地区生产总值达到2860亿元，增长5.3%"
+    q = find_quantities(text)[1]
+    assert indicator_before(text, q.start) == "全市地区生产总值增长"

@@ -64,3 +64,13 @@ def test_parameter_declarations():
         q.bindings({})
     with pytest.raises(QueryError, match="cannot read the parameter line"):
         parse_query("t", "#+ param: year colour\nSELECT * {}")
+
+
+def test_a_parameter_on_an_optional_variable_filters_instead_of_inventing(loaded):
+    implementations = get_query("implementations")
+    assert implementations.variable("jurisdiction") == "_jurisdiction"
+    rows = loaded.select(implementations.text, implementations.bindings({"jurisdiction": "无此区"}))
+    assert rows["results"]["bindings"] == []
+    rows = loaded.select(implementations.text, implementations.bindings({"jurisdiction": "海滨区"}))
+    assert rows["results"]["bindings"] and all(b["jurisdiction"]["value"] == "海滨区"
+                                               for b in rows["results"]["bindings"])

@@ -1,0 +1,103 @@
+"""The researchers' API: SPARQL endpoint, named queries, JSON lookups and pages.
+
+Run it with ``uvicorn --factory api.app:app_from_env`` (settings from the environment),
+or build it in code with :func:`create_app`.
+
+Settings (an explicit argument to ``create_app`` wins over the environment variable):
+
+======================== ================= ==============================================
+environment variable     argument          meaning (default)
+======================== ================= ==============================================
+POLICY_KG_STORE          ``store``         store folder (embedded) or SPARQL endpoint URL
+                                           (required; ``./data`` in app_from_env)
+POLICY_KG_TOKEN          ``token``         bearer token that enables SPARQL UPDATE and
+                                           POST /reports (unset: writes answer 403)
+POLICY_KG_QUERY_TIMEOUT  ``query_timeout`` seconds a query may run before 504 (30)
+POLICY_KG_ROW_LIMIT      ``row_limit``     most rows/triples per answer; past it the answer
+                                           is cut and ``X-Result-Truncated: true`` (10000)
+POLICY_KG_CORS_ORIGINS   ``cors_origins``  comma-separated origins allowed by CORS, ``*``
+                                           for any (none: no CORS headers)
+POLICY_KG_MAX_BODY       ``max_body``      largest request body in bytes, else 413 (10 MB)
+POLICY_KG_QUERIES        ``queries_dir``   folder of the named queries (``queries/``)
+======================== ================= ==============================================
+
+An embedded store named by a path is opened read-only when no token is configured (the
+API cannot write then anyway) and read-write otherwise; it is closed on shutdown. A Store
+object passed in is used as is and left open.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.limits import BodySizeLimit
+from api.lookups import lookups_router
+from api.named import named_router
+from api.pages import pages_router
+from api.reports import reports_router
+from api.runner import Runner
+from api.sparql import sparql_router
+from kg.store import Store, open_store
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+
+
+def create_app(store: Store | str | None = None, *, token: str | None = None,
+               query_timeout: float | None = None, row_limit: int | None = None,
+               cors_origins: list[str] | None = None, queries_dir: Path | None = None,
+               max_body: int | None = None) -> FastAPI:
+    """The API over ``store`` (a Store, or a folder/URL for ``open_store``)."""
+    env = os.environ
+    token = (token if token is not None else env.get("POLICY_KG_TOKEN")) or None  # "" turns writes off
+    query_timeout = query_timeout if query_timeout is not None else float(env.get("POLICY_KG_QUERY_TIMEOUT", 30.0))
+    row_limit = row_limit if row_limit is not None else int(env.get("POLICY_KG_ROW_LIMIT", 10000))
+    max_body = max_body if max_body is not None else int(env.get("POLICY_KG_MAX_BODY", DEFAULT_MAX_BODY))
+    if cors_origins is None:
+        cors_origins = [o.strip() for o in env.get("POLICY_KG_CORS_ORIGINS", "").split(",") if o.strip()]
+    if queries_dir is None and env.get("POLICY_KG_QUERIES"):
+        queries_dir = Path(env["POLICY_KG_QUERIES"])
+    if store is None:
+        store = env.get("POLICY_KG_STORE")
+        if not store:
+            raise ValueError("no store: pass one to create_app or set POLICY_KG_STORE")
+    owned = not isinstance(store, Store)
+    if owned:
+        text = str(store)
+        store = open_store(text, read_only=not token and not text.startswith(("http://", "https://")))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(
+        title="policy-kg API", version="0.1.0", lifespan=lifespan,
+        description="A knowledge graph of Chinese government reports: a SPARQL 1.1 endpoint "
+                    "(`/sparql`), named queries (`/queries`), JSON lookups, and dereferenceable "
+                    "IRIs (`/id/...`). Query answers are content-negotiated (Accept header). "
+                    f"Queries run at most {query_timeout:g} s and return at most {row_limit} rows "
+                    "(header `X-Result-Truncated: true` when cut).")
+    runner = Runner(store, query_timeout, row_limit)
+    app.state.runner = runner
+    app.state.token = token
+    app.include_router(sparql_router(runner, token=token))
+    app.include_router(named_router(runner, queries_dir))
+    app.include_router(lookups_router(runner))
+    app.include_router(pages_router(runner, queries_dir))
+    app.include_router(reports_router(runner, token))
+    app.add_middleware(BodySizeLimit, max_bytes=max_body)
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Accept"],
+                           expose_headers=["X-Result-Truncated", "X-Row-Limit"])
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app configured only by the environment (POLICY_KG_STORE defaults to ./data)."""
+    return create_app(os.environ.get("POLICY_KG_STORE") or "data")

@@ -1,0 +1,101 @@
+"""The named queries (``queries/*.rq``) as typed GET routes, in the manner of grlc.
+
+``GET /queries/{name}`` runs one query; each ``#+ param:`` of the file is a documented,
+typed query parameter in the OpenAPI description. Values are turned into RDF terms by
+``NamedQuery.bindings`` and bound with a VALUES clause, never spliced into the query text.
+The answer is content-negotiated like ``/sparql``. ``GET /queries`` lists the queries.
+Routes are built when the app is created: restart it to pick up new query files.
+"""
+from __future__ import annotations
+
+import inspect
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel
+
+from api.runner import Runner
+from api.sparql import QUERY_RESPONSES, run_query
+from kg.queries import NamedQuery, QueryError, named_queries
+from kg.store import with_values
+
+_PY_TYPES: dict[str, Any] = {"integer": int, "decimal": Decimal, "string": str, "zh": str, "iri": str}
+_TYPE_NOTES = {"integer": "an integer", "decimal": "a decimal number", "string": "a plain string",
+               "zh": "a string (bound as a @zh literal)", "iri": "an absolute IRI"}
+
+
+class ParamInfo(BaseModel):
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+class QueryInfo(BaseModel):
+    name: str
+    summary: str
+    description: str
+    path: str
+    params: list[ParamInfo]
+    sparql: str
+
+
+def query_info(query: NamedQuery) -> QueryInfo:
+    return QueryInfo(name=query.name, summary=query.summary, description=query.description,
+                     path=f"/queries/{query.name}", sparql=query.text,
+                     params=[ParamInfo(name=p.name, type=p.type, required=p.required,
+                                       description=p.description) for p in query.params])
+
+
+def named_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
+    """Routes for the named queries found in ``queries_dir`` (default: kg.queries.queries_dir())."""
+    queries = named_queries(queries_dir)
+    router = APIRouter(tags=["named queries"])
+
+    @router.get("/queries", response_model=list[QueryInfo], summary="List the named queries",
+                responses={200: {"description": "Every named query with its summary, parameters and text."}})
+    async def list_queries() -> list[QueryInfo]:
+        return [query_info(q) for q in queries.values()]
+
+    for query in queries.values():
+        router.add_api_route(
+            f"/queries/{query.name}", _endpoint(query, runner), methods=["GET"],
+            summary=query.summary or f"Named query {query.name}",
+            description=(query.description or query.summary or "") +
+            "\n\nAnswer content-negotiated like /sparql.",
+            responses=QUERY_RESPONSES, operation_id=f"named_query_{query.name}",
+            response_class=Response)
+    return router
+
+
+def _endpoint(query: NamedQuery, runner: Runner):
+    """An endpoint whose signature declares the query's parameters, for FastAPI and OpenAPI."""
+    by_arg = {f"p{i}": param for i, param in enumerate(query.params)}
+    known = {param.name for param in query.params}
+
+    async def endpoint(request: Request, **values: Any) -> Response:
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise HTTPException(400, f"query {query.name} has no parameter {', '.join(unknown)} "
+                                     f"(it takes: {', '.join(sorted(known)) or 'none'})")
+        raw = {by_arg[arg].name: str(value) for arg, value in values.items() if value is not None}
+        try:
+            bindings = query.bindings(raw)
+        except QueryError as err:
+            raise HTTPException(400, str(err)) from err
+        return await run_query(runner, request, with_values(query.text, bindings))
+
+    params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    for arg, param in by_arg.items():
+        pytype = _PY_TYPES[param.type]
+        extra = {"format": "iri"} if param.type == "iri" else None
+        description = f"{param.description} ({_TYPE_NOTES[param.type]})".strip()
+        default = Query(... if param.required else None, alias=param.name, description=description,
+                        json_schema_extra=extra)
+        params.append(inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                        annotation=pytype if param.required else pytype | None))
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"named_query_{query.name}"
+    return endpoint
