@@ -16,7 +16,10 @@ LEVEL1 = re.compile(rf"^\s*(?:第[{CN_NUM}]+[部分章节]\s*|[{CN_NUM}]+\s*[、
 LEVEL2_STRICT = re.compile(rf"^\s*[（(][{CN_NUM}]+[）)]\s*")
 SENTENCE_END = re.compile(r"[。！？!?]+[”’」』]?|\n")
 
-PLAN_WORDS = re.compile(r"下一步|工作计划|工作安排|工作打算|工作思路|重点工作|工作要点|计划|打算|展望|目标任务|今年要|今年工作|主要预期目标|预期目标|安排")
+# Words that make a heading a plan on their own, and words that do so only with a coming year.
+PLAN_WORDS = re.compile(r"下一步|工作计划|工作安排|工作打算|工作思路|工作设想|工作要点|今年要|今年工作|明年|主要预期目标|预期目标|"
+                        r"目标任务|总体要求|努力方向|工作展望")
+WEAK_PLAN_WORDS = re.compile(r"计划|安排|打算|展望|重点工作|重点任务|部署")
 PROBLEM_WORDS = re.compile(r"问题|不足|差距|短板|薄弱|改进情况|困难|挑战")
 REVIEW_WORDS = re.compile(r"总结|总体情况|主要工作|工作情况|进展|成效|成绩|回顾|主要做法|主要举措|开展情况|落实情况|履职情况")
 
@@ -71,14 +74,13 @@ def heading_text(line: str) -> str:
 def section_role(heading: str, report_year: int | None = None) -> str:
     """The role of a level-1 section from its heading words (and the year it names)."""
     years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", heading)]
+    future = bool(report_year and years and max(years) > report_year)
     if PLAN_WORDS.search(heading) and not PROBLEM_WORDS.search(heading):
         return "plan"
     if PROBLEM_WORDS.search(heading):
         return "problems"
-    if report_year and years and max(years) > report_year and not REVIEW_WORDS.search(heading):
+    if future and (WEAK_PLAN_WORDS.search(heading) or not REVIEW_WORDS.search(heading)):
         return "plan"
-    if REVIEW_WORDS.search(heading) or years:
-        return "review"
     return "review"
 
 

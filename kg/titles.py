@@ -97,6 +97,7 @@ PUBLICATION_TITLE = re.compile(
     r"百问百答|知识问答|案例汇编|汇编|白皮书|蓝皮书|史|志)$")
 PERSON_THOUGHT = re.compile(r"^(?:习近平|毛泽东|邓小平|江泽民|胡锦涛|马克思|恩格斯|列宁)")
 REPORT_TITLE = re.compile(r"(?:报告|公报|白皮书|蓝皮书|年报)$")
+PARTY_RULE = re.compile(r"^(?:中国共产党|中共中央|中共|党政|党委|党组)|^[\u4e00-\u9fff]{0,12}?(?:党组|党委)(?:工作)?(?:条例|规定|规则|办法)$")
 STANDARD_CONTEXT = re.compile(r"(?:国家标准|行业标准|地方标准|团体标准|企业标准|技术标准|标准规范|标准体系|标准化指导性技术文件)")
 GOV_RULE_CONTEXT = re.compile(r"政府规章|市政府令|省政府令|人民政府令|政府令")
 NORMATIVE_CONTEXT = re.compile(r"规范性文件")
@@ -122,6 +123,8 @@ def level_of(title: str, before: str = "", after: str = "", context: str = "") -
         return "constitution"
     if REPORT_TITLE.search(core):
         return "report"
+    if PARTY_RULE.match(core):
+        return "policy-document"  # 党内法规 are the Party's rules, not state legislation
     if re.search(r"(?:条例|法|法典|规定|办法)的(?:决定|解释)$|^全国人民代表大会常务委员会关于", core):
         return "law"
     if re.search(r"(?<![办方做想说看立])法典?$", core) or re.search(r"法(?:实施条例)?$", core) and core.startswith("中华人民共和国"):

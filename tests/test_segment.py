@@ -75,3 +75,13 @@ def test_plan_subsection_inside_a_review_section():
     roles = {s.text: s.role for s in seg.sentences}
     assert roles["全年办结10件。"] == "review"
     assert roles["推动某办法出台。"] == "plan"
+
+
+@pytest.mark.parametrize("heading, role", [
+    ("一、加强组织领导，统筹部署安排", "review"),  # 安排 alone is no plan
+    ("三、2026年重点任务", "plan"),
+    ("三、下一步工作打算", "plan"),
+    ("四、党政主要负责人履行推进法治建设第一责任人职责情况", "review"),
+])
+def test_weak_plan_words_need_a_coming_year(heading, role):
+    assert section_role(heading, 2025) == role

@@ -68,6 +68,8 @@ def test_draft_suffix_and_variants():
     ("习近平法治思想概论", "publication"),
     ("习近平法治思想学习纲要", "publication"),
     ("数据合规实务手册", "publication"),
+    ("中国共产党问责条例", "policy-document"),
+    ("党政主要负责人履行推进法治建设第一责任人职责规定", "policy-document"),
     ("现代汉语词典", "publication"),
 ])
 def test_level_from_the_title(title, level):
