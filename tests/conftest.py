@@ -46,3 +46,13 @@ def examples_copy(tmp_path):
     target = tmp_path / "examples"
     shutil.copytree(EXAMPLES, target)
     return target
+
+try:  # hypothesis profiles: a short one for the suite, a long one for fuzz/run_extraction.py
+    from hypothesis import settings as _settings
+
+    _settings.register_profile("ci", max_examples=30, deadline=None)
+    _settings.register_profile("long", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "10000")),
+                               deadline=None)
+    _settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover
+    pass
