@@ -34,6 +34,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.export import export_router
 from api.limits import BodySizeLimit
 from api.lookups import lookups_router
 from api.named import named_router
@@ -90,6 +91,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.include_router(lookups_router(runner))
     app.include_router(pages_router(runner, queries_dir))
     app.include_router(reports_router(runner, token))
+    app.include_router(export_router())
     app.add_middleware(BodySizeLimit, max_bytes=max_body)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],

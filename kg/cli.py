@@ -27,11 +27,17 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _open(store: str, read_only: bool = False):
+WAIT_HELP = "Seconds to wait while another process has the store (an ingest, a server)."
+
+
+def _open(store: str, read_only: bool = False, wait: float = 0.0):
     from .store import StoreError, open_store
 
+    def waiting(message: str) -> None:
+        err.print(message, highlight=False, soft_wrap=True)
+
     try:
-        return open_store(store, read_only=read_only)
+        return open_store(store, read_only=read_only, wait=wait, on_wait=waiting)
     except StoreError as e:
         fail(str(e))
 
@@ -42,13 +48,14 @@ def ingest(
     store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate each report's graph before storing it."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Ingest reports: extract, validate with SHACL and store one named graph per report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .ingest import ingest_paths
 
-    db = _open(store)
+    db = _open(store, wait=wait)
     progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[name]}"), console=err, disable=quiet or not err.is_terminal,
                         transient=True)
@@ -83,6 +90,7 @@ def query(
     store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="json (SPARQL 1.1 results JSON), csv or table."),
     param: list[str] = typer.Option([], "--param", "-p", help="A parameter, key=value; repeatable."),
+    wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Run a named query."""
     from .queries import QueryError, get_query
@@ -101,7 +109,7 @@ def query(
         bindings = named.bindings(values)
     except QueryError as e:
         fail(str(e))
-    db = _open(store, read_only=True)
+    db = _open(store, read_only=True, wait=wait)
     try:
         with db:
             results = db.select(named.text, bindings)
@@ -229,6 +237,35 @@ def stats(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
 
 
 @app.command()
+def export(
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    fmt: str = typer.Option("gexf", "--format", "-f", help="gexf (1.3), gexf1.2, graphml or csv (nodes.csv + edges.csv)."),
+    view: str = typer.Option("all", "--view", help="all, agency-document, agency-initiative or document-document."),
+    jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="Only reports of this region (光明区)."),
+    level: Optional[str] = typer.Option(None, "--level", help="Only documents of this level (law or 法律)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only reports of this year."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only these kinds of node, e.g. agency,document."),
+    evidence: bool = typer.Option(False, "--evidence", help="Add the evidence sentences as nodes."),
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write (a folder for csv)."),
+) -> None:
+    """Export the graph for Gephi: GEXF with a timeline, GraphML, or the CSV pair."""
+    from .export import Filters
+    from .export import export as run_export
+    from .store import StoreError
+
+    db = _open(store, read_only=True, wait=30.0)
+    try:
+        with db:
+            written = run_export(db, fmt, output, view=view,
+                                 filters=Filters(jurisdiction=jurisdiction, level=level, year=year, kind=kind),
+                                 include_evidence=evidence)
+    except (ValueError, StoreError) as e:
+        fail(str(e))
+    for path in written:
+        out.print(str(path), highlight=False)
+
+
+@app.command()
 def serve(
     store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
     host: str = typer.Option("127.0.0.1", "--host"),
@@ -271,9 +308,10 @@ def demo(
     if not summary.stored or not summary.ok:
         fail("the examples did not ingest cleanly")
     out.print(f"ingested {len(summary.stored)} example reports into {store}: {data['triples']} triples, "
-              f"all valid against the SHACL shapes", highlight=False)
+              f"all valid against the SHACL shapes", highlight=False, soft_wrap=True)
     url = f"http://{host}:{port}"
-    out.print(f"try:  curl '{url}/queries/targets'   or   kg query documents --store {store}", highlight=False)
+    out.print(f"try:  curl '{url}/queries/targets'   or   kg query documents --store {store}", highlight=False,
+              soft_wrap=True)
     if serve_it:
         serve(store=store, host=host, port=port, token=None)
 

@@ -14,7 +14,8 @@ level), ``jurisdiction`` (region label), ``admin_level``, ``year`` / ``last_year
 and last report year; 0 when unknown), ``years`` (the report years, space-separated),
 ``report_count``, ``report_ids``, ``alt_labels``, ``published``, ``in_force``, ``value``,
 ``upper_value``, ``unit``, ``comparator``, ``qualifier``, ``fact_year``, ``section``,
-``text``, ``degree``, ``weighted_degree``, ``size`` and ``color`` (the last two are written
+``text``, ``export_degree``, ``export_weighted_degree`` (named so as not to collide with the
+``degree`` column Gephi's statistics add), ``size`` and ``color`` (the last two are written
 as GEXF viz / GraphML r, g, b, size, not as data columns). Edge attributes: ``id``,
 ``label`` (the relation: the action type for actions), ``kind`` (the same code, Gephi's edge
 kind, so parallel edges of different relations stay apart), ``relation_zh``, ``family``,
@@ -31,6 +32,7 @@ import csv
 import hashlib
 import io
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -46,6 +48,7 @@ VIEWS = ("all", "agency-document", "agency-initiative", "document-document")
 FORMATS = ("gexf", "gexf1.2", "graphml", "csv")
 KINDS = ("agency", "organisation", "region", "document", "initiative", "target", "metric")
 EVIDENCE_KIND = "sentence"
+KIND_ALIASES = {"organization": "organisation"}
 
 # Tableau 10: distinct and readable on Gephi's white canvas.
 KIND_COLORS = {
@@ -80,7 +83,7 @@ NODE_DEFAULTS: dict[str, object] = {
     "year": 0, "last_year": 0, "years": "", "report_count": 0, "report_ids": "",
     "alt_labels": "", "published": "", "in_force": "", "value": 0.0, "upper_value": 0.0,
     "unit": "", "comparator": "", "qualifier": "", "fact_year": 0, "section": "", "text": "",
-    "degree": 0, "weighted_degree": 0.0, "size": MIN_SIZE, "color": "",
+    "export_degree": 0, "export_weighted_degree": 0.0, "size": MIN_SIZE, "color": "",
 }
 EDGE_DEFAULTS: dict[str, object] = {
     "id": "", "label": "", "kind": "", "relation_zh": "", "family": "", "weight": 0.0,
@@ -135,7 +138,7 @@ def parse_kinds(kind: str | None) -> frozenset[str] | None:
     """The node kinds of a ``kind`` filter (comma-separated), or None for all."""
     if kind is None or not kind.strip():
         return None
-    kinds = frozenset(k.strip().lower() for k in kind.split(",") if k.strip())
+    kinds = frozenset(KIND_ALIASES.get(k.strip().lower(), k.strip().lower()) for k in kind.split(",") if k.strip())
     unknown = sorted(kinds - set(KINDS))
     if unknown:
         raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}: expected one of {', '.join(KINDS)}")
@@ -370,6 +373,13 @@ class _Snapshot:
             for row in rows(store.select(Q_SENTENCES)):
                 self.sentences.setdefault(row["sentence"], {"graph": row["g"], "text": row.get("text", ""),
                                                             "section": row.get("section", "")})
+        # Initiatives, targets and metrics take the jurisdiction of the agencies they belong to.
+        inherited: dict[str, set[str]] = defaultdict(set)
+        for source, target, relation in self.relations:
+            if relation in ("initiative", "target", "metric") and self.nodes[source].attrs.get("jurisdiction"):
+                inherited[target].update(str(self.nodes[source].attrs["jurisdiction"]).split(" | "))
+        for iri, regions in inherited.items():
+            self.nodes[iri].attrs["jurisdiction"] = " | ".join(sorted(regions))
 
     def _entity_attrs(self, iri: str, node: _Node, props: dict[str, set[str]]) -> None:
         first = lambda name: min(props.get(name, ()), default="")  # noqa: E731
@@ -532,6 +542,9 @@ def _edge_attrs(source: str, target: str, relation: str, graphs: set[str], repor
     return _typed(out, EDGE_DEFAULTS)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0
+
+
 def _typed(values: dict[str, object], defaults: dict[str, object]) -> dict[str, object]:
     """Every attribute with the type of its default (no None, lists or mixed types)."""
     out = {}
@@ -540,7 +553,7 @@ def _typed(values: dict[str, object], defaults: dict[str, object]) -> dict[str, 
         if value is None:
             value = default
         if isinstance(default, str):
-            value = str(value)
+            value = _NOT_XML.sub("", str(value))
         elif isinstance(default, float):
             value = float(value) if isinstance(value, (int, float)) and math.isfinite(value) else default
         elif isinstance(default, int):
@@ -571,8 +584,8 @@ def _add_degree_and_viz(graph: nx.MultiDiGraph) -> None:
     top = max(degrees.values(), default=0)
     for iri, data in graph.nodes(data=True):
         degree = degrees[iri]
-        data["degree"] = degree
-        data["weighted_degree"] = float(graph.degree(iri, weight="weight"))
+        data["export_degree"] = degree
+        data["export_weighted_degree"] = float(graph.degree(iri, weight="weight"))
         data["size"] = round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(degree / top), 2) if top else MIN_SIZE
 
 

@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -143,15 +143,77 @@ def _blank_comments_and_strings(query: str) -> str:
                   lambda m: " " * len(m.group(0)), query)
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store: an ingest writes it, or a server keeps it open."""
+
+
+class StoreLock:
+    """An advisory lock beside an embedded store (``<store>.lock``), so that processes take
+    turns: one writer at a time and no reader while it writes (RocksDB allows one writer per
+    folder, and a read-only open beside a writer is undefined behaviour)."""
+
+    def __init__(self, path: Path, exclusive: bool, wait: float = 0.0,
+                 on_wait: "Callable[[str], None] | None" = None):
+        import fcntl
+        import os
+        import time
+
+        self.path = path.with_name(path.name + ".lock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = self.holder()
+                if time.monotonic() >= deadline:
+                    os.close(self._fd)
+                    raise StoreBusy(f"{path}: the store is in use by another process ({holder}); "
+                                    f"try again when it has finished") from None
+                if on_wait and not told:
+                    on_wait(f"{path}: waiting for another process to finish with the store ({holder})")
+                    told = True
+                time.sleep(0.2)
+        if exclusive:
+            import sys
+
+            os.ftruncate(self._fd, 0)
+            os.write(self._fd, f"pid {os.getpid()}: {' '.join(sys.argv[:3])}".encode()[:200])
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace").strip() or "a reader"
+        except OSError:
+            return "unknown"
+
+    def release(self) -> None:
+        import fcntl
+        import os
+
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
 class EmbeddedStore(Store):
     """A persistent pyoxigraph store in a folder."""
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+    def __init__(self, path: str | Path, read_only: bool = False, wait: float = 0.0,
+                 on_wait: "Callable[[str], None] | None" = None):
         import pyoxigraph
 
         self._ox = pyoxigraph
         self.location = str(path)
         self.read_only = read_only
+        self._lock = None
+        if read_only and not Path(path).is_dir():
+            raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+        self._lock = StoreLock(Path(path), exclusive=not read_only, wait=wait, on_wait=on_wait)
         try:
             if read_only:
                 if not Path(path).is_dir():
@@ -160,7 +222,10 @@ class EmbeddedStore(Store):
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._store = pyoxigraph.Store(str(path))
-        except OSError as err:
+        except (OSError, StoreError) as err:
+            self._lock.release()
+            if isinstance(err, StoreError):
+                raise
             raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
 
     def _query(self, query: str):
@@ -236,6 +301,52 @@ class EmbeddedStore(Store):
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
 
+    def bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes]]) -> None:
+        """Replace several named graphs, each all or nothing: the fast path of batch ingest.
+
+        ``graphs`` are (graph IRI, content) pairs; content is an rdflib Graph or N-Triples text
+        (one triple per line, as rdflib and Oxigraph write it). Graphs the store does not hold
+        yet are written together in one transaction by Oxigraph's N-Quads loader (the batch is
+        stored whole or not at all); a graph already in the store is replaced in a transaction
+        of its own (DROP + INSERT, as ``replace_graph``). Raises StoreError when the store
+        refuses the data; nothing of the failing transaction is then stored.
+        """
+        ox = self._ox
+        fresh: list[bytes] = []
+        for iri, content in graphs:
+            text = content.serialize(format="nt") if isinstance(content, Graph) else content
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            try:
+                exists = self._store.contains_named_graph(ox.NamedNode(iri))
+            except ValueError as err:
+                raise StoreError(f"bad graph IRI <{iri}>: {_first_line(err)}") from err
+            if exists:
+                self.update(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n"
+                            f"{data.decode('utf-8')}\n}} }}")
+            else:
+                fresh.append(nt_to_nquads(data, iri))
+        if not fresh:
+            return
+        try:
+            self._store.load(b"".join(fresh), format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as err:
+            raise StoreError(f"load failed: {_first_line(err)}") from err
+
+    def bulk_load(self, source: str | Path | bytes, media_type: str = "application/n-quads") -> None:
+        """Load a big RDF file (or bytes) fast, with Oxigraph's bulk loader.
+
+        Not transactional and nothing is replaced: the quads are added. Meant for filling an
+        empty store from a dump (``N-Quads`` keeps the named graphs).
+        """
+        fmt = getattr(self._ox.RdfFormat, GRAPH_MEDIA_TYPES[media_type])
+        try:
+            if isinstance(source, bytes):
+                self._store.bulk_load(source, format=fmt)
+            else:
+                self._store.bulk_load(path=str(source), format=fmt)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as err:
+            raise StoreError(f"bulk load failed: {_first_line(err)}") from err
+
     def close(self) -> None:
         if self._store is not None and not self.read_only:
             try:
@@ -243,6 +354,9 @@ class EmbeddedStore(Store):
             except (OSError, RuntimeError):
                 pass
         self._store = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 class RemoteStore(Store):
@@ -328,12 +442,24 @@ class RemoteStore(Store):
         self._http.close()
 
 
-def open_store(location: str | Path, read_only: bool = False) -> Store:
-    """Open the store at a folder (embedded) or an http(s) URL (remote endpoint)."""
+def open_store(location: str | Path, read_only: bool = False, wait: float = 0.0,
+               on_wait: "Callable[[str], None] | None" = None) -> Store:
+    """Open the store at a folder (embedded) or an http(s) URL (remote endpoint).
+
+    An embedded store is shared between processes by turns: ``wait`` seconds for another
+    process to finish with it (``on_wait`` is told once), then :class:`StoreBusy`.
+    """
     text = str(location)
     if text.startswith(("http://", "https://")):
         return RemoteStore(text)
-    return EmbeddedStore(text, read_only=read_only)
+    return EmbeddedStore(text, read_only=read_only, wait=wait, on_wait=on_wait)
+
+
+def nt_to_nquads(data: bytes, graph_iri: str) -> bytes:
+    """N-Triples (one triple per line, each ending in `` .``) as N-Quads in ``graph_iri``."""
+    suffix = f" <{graph_iri}> .\n".encode("utf-8")
+    lines = [line.rstrip() for line in data.splitlines()]
+    return b"".join(line[:-1].rstrip() + suffix for line in lines if line and not line.startswith(b"#"))
 
 
 def term_of(binding: dict | None) -> Node | None:

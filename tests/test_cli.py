@@ -62,3 +62,35 @@ def test_demo_without_serving(tmp_path):
     proc = run_kg("demo", "--store", str(tmp_path / "demo"), "--no-serve")
     assert proc.returncode == 0, proc.stderr
     assert "ingested 2 example reports" in proc.stdout and "try:" in proc.stdout
+
+
+def test_export_command_writes_files_gephi_reads(tmp_path, examples_copy):
+    import networkx as nx
+
+    store = str(tmp_path / "store")
+    run_kg("ingest", str(examples_copy), "--store", store, check=True)
+    out = tmp_path / "graph.gexf"
+    proc = run_kg("export", "--store", store, "--format", "gexf", "--view", "agency-document", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    graph = nx.read_gexf(out)
+    assert graph.number_of_nodes() > 3 and graph.number_of_edges() > 3
+    proc = run_kg("export", "--store", store, "--format", "csv", "--output", str(tmp_path / "csv"))
+    assert proc.returncode == 0 and "nodes.csv" in proc.stdout and "edges.csv" in proc.stdout
+    bad = run_kg("export", "--store", store, "--view", "everything", "--output", str(tmp_path / "x.gexf"))
+    assert bad.returncode != 0 and "kg: error" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_second_writer_is_told_and_refused(tmp_path, examples_copy):
+    from kg.store import open_store
+
+    store = tmp_path / "store"
+    holder = open_store(store)  # as a running ingest or a writable server would
+    try:
+        proc = run_kg("ingest", str(examples_copy), "--store", str(store), "--wait", "1")
+        assert proc.returncode == 1
+        assert "waiting for another process" in proc.stderr and "in use by another process" in proc.stderr
+        proc = run_kg("query", "documents", "--store", str(store), "--wait", "0")
+        assert proc.returncode == 1 and "in use by another process" in proc.stderr
+    finally:
+        holder.close()
+    assert run_kg("ingest", str(examples_copy), "--store", str(store)).returncode == 0

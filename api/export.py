@@ -1,0 +1,122 @@
+"""``GET /export``: the graph as a file Gephi or Gephi Lite opens at once.
+
+``format`` is ``gexf`` (GEXF 1.3), ``gexf1.2`` (GEXF 1.2draft), ``graphml`` or ``csv``
+(a zip holding Gephi's spreadsheet pair ``nodes.csv`` and ``edges.csv``); ``view`` and the
+filters are those of :func:`kg.export.build_network`. The file is built in a temporary
+folder the server chooses and sent back as an attachment: the client never names a path.
+
+Wire it in ``api.app.create_app`` with ``app.include_router(export_router())``. The store
+is ``app.state.store`` when the app sets one, else ``app.state.runner.store`` (what
+``create_app`` sets today); with a runner the export runs under its time limit and slots.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import tempfile
+import zipfile
+from enum import Enum
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from kg.export import Filters, check_filters, export
+from kg.store import Store
+
+MEDIA_TYPES = {"gexf": "application/gexf+xml", "gexf1.2": "application/gexf+xml",
+               "graphml": "application/graphml+xml", "csv": "application/zip"}
+SUFFIXES = {"gexf": "gexf", "gexf1.2": "gexf", "graphml": "graphml", "csv": "zip"}
+
+
+class ExportFormat(str, Enum):
+    gexf = "gexf"
+    gexf12 = "gexf1.2"
+    graphml = "graphml"
+    csv = "csv"
+
+
+class ExportView(str, Enum):
+    all = "all"
+    agency_document = "agency-document"
+    agency_initiative = "agency-initiative"
+    document_document = "document-document"
+
+
+def render(store: Store, fmt: str, view: str, filters: Filters, include_evidence: bool) -> bytes:
+    """The export as bytes (for csv: a zip with nodes.csv and edges.csv)."""
+    with tempfile.TemporaryDirectory(prefix="policy-kg-export-") as tmp:
+        target = Path(tmp) / ("csv" if fmt == "csv" else f"export.{SUFFIXES[fmt]}")
+        paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence)
+        if fmt != "csv":
+            return paths[0].read_bytes()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.writestr(path.name, path.read_bytes())
+        return buffer.getvalue()
+
+
+def filename(fmt: str, view: str, filters: Filters) -> str:
+    """An ASCII file name from the chosen options only (never from free text)."""
+    parts = ["policy-kg", view]
+    if filters.year is not None:
+        parts.append(str(filters.year))
+    return "-".join(parts) + ("-gexf1.2" if fmt == "gexf1.2" else "") + "." + SUFFIXES[fmt]
+
+
+_DOC = {
+    "format": "gexf (GEXF 1.3), gexf1.2 (GEXF 1.2draft), graphml, or csv (a zip of nodes.csv and edges.csv).",
+    "view": "all, agency-document, agency-initiative or document-document.",
+    "jurisdiction": "Only what the reports of this region (its label, e.g. 光明区) and of the regions "
+                    "within it say.",
+    "level": "Only documents of this level: a code (law, administrative-regulation …) or its label (法律).",
+    "year": "Only what the reports of this year say.",
+    "kind": "Only nodes of these kinds, comma-separated: agency, organisation, region, document, "
+            "initiative, target, metric.",
+    "evidence": "Add the evidence sentences as nodes, linked to what was read from them.",
+}
+
+
+def export_router() -> APIRouter:
+    router = APIRouter(tags=["export"])
+
+    @router.get(
+        "/export", summary="Export the graph for Gephi",
+        response_class=Response,
+        responses={
+            200: {"description": "The file, as an attachment: GEXF, GraphML, or a zip of nodes.csv and edges.csv.",
+                  "content": {media: {} for media in sorted(set(MEDIA_TYPES.values()))}},
+            422: {"description": "An unknown format, view, kind or document level, or no region with that label."},
+        })
+    async def export_graph(
+        request: Request,
+        format: ExportFormat = Query(ExportFormat.gexf, description=_DOC["format"]),
+        view: ExportView = Query(ExportView.all, description=_DOC["view"]),
+        jurisdiction: str | None = Query(None, max_length=200, description=_DOC["jurisdiction"]),
+        level: str | None = Query(None, max_length=100, description=_DOC["level"]),
+        year: int | None = Query(None, ge=1, le=9999, description=_DOC["year"]),
+        kind: str | None = Query(None, max_length=200, description=_DOC["kind"]),
+        evidence: bool = Query(False, description=_DOC["evidence"]),
+    ) -> Response:
+        fmt, name = format.value, view.value
+        filters = Filters(jurisdiction=jurisdiction or None, level=level or None, year=year, kind=kind or None)
+        try:
+            check_filters(filters)
+        except ValueError as err:
+            raise HTTPException(422, str(err)) from err
+        state = request.app.state
+        runner = getattr(state, "runner", None)
+        store = getattr(state, "store", None) or (runner.store if runner is not None else None)
+        if store is None:
+            raise HTTPException(500, "the app has no store (set app.state.store)")
+        try:
+            if runner is not None and runner.store is store:
+                body = await runner.call(render, store, fmt, name, filters, evidence)
+            else:
+                body = await asyncio.to_thread(render, store, fmt, name, filters, evidence)
+        except ValueError as err:
+            raise HTTPException(422, str(err)) from err
+        return Response(content=body, media_type=MEDIA_TYPES[fmt], headers={
+            "Content-Disposition": f'attachment; filename="{filename(fmt, name, filters)}"'})
+
+    return router
