@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +18,16 @@ from pathlib import Path
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("id", "file", "title", "agency", "jurisdiction", "year", "url")
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".text")
-MAX_BYTES = 64 * 1024 * 1024
+MAX_MB_ENV = "POLICY_KG_MAX_REPORT_MB"
+DEFAULT_MAX_MB = 20  # the largest real reports are well under 1 MB
+
+
+def max_bytes() -> int:
+    """The largest report file read ($POLICY_KG_MAX_REPORT_MB, default 20 MB)."""
+    try:
+        return int(float(os.environ.get(MAX_MB_ENV, DEFAULT_MAX_MB)) * 2**20)
+    except ValueError:
+        return DEFAULT_MAX_MB * 2**20
 
 
 class ReadError(ValueError):
@@ -149,8 +159,10 @@ def read_text(path: Path) -> tuple[str, str]:
         size = path.stat().st_size
     except OSError as err:
         raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
-    if size > MAX_BYTES:
-        raise ReadError(f"{path}: {size / 2**20:.0f} MB is larger than the {MAX_BYTES // 2**20} MB a report may be")
+    limit = max_bytes()
+    if size > limit:
+        raise ReadError(f"{path}: {size / 2**20:.0f} MB is larger than the {limit / 2**20:.0f} MB a report may be "
+                        f"(set {MAX_MB_ENV} to allow more)")
     try:
         data = path.read_bytes()
     except OSError as err:

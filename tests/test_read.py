@@ -125,3 +125,12 @@ def test_without_a_title_line_the_opening_sentence_gives_year_and_body():
 def test_a_section_heading_is_not_a_title_line():
     meta = meta_from_text("正文开始。\n三、2026年法治政府建设工作计划\n", "x")
     assert meta.title == ""
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:  # 50 MB of report text
+        handle.write(("全年办理案件12件。" * 1000 + "\n").encode("utf-8") * 2000)
+    assert path.stat().st_size > 50_000_000
+    with pytest.raises(ReadError, match=r"huge.txt: \d+ MB is larger than the 20 MB a report may be"):
+        read_report(path, ReportMeta(id="huge", year=2025))
