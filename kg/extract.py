@@ -91,11 +91,16 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
             local.append(_bare(ex, sentence, s, e, m.group("title"), text))
     local.sort()
 
-    # agencies
+    # agencies; a body named inside a title is the document's issuer, not a mention of the report
     for span in doc.spans["agencies"]:
         a = span._.agency
-        ex.agencies.append(AgencyMentionFact(sentence.index, base + span.start_char, base + span.end_char,
-                                             a.surface, a.name, a.region, a.admin_level, a.is_government))
+        fact = AgencyMentionFact(sentence.index, base + span.start_char, base + span.end_char,
+                                 a.surface, a.name, a.region, a.admin_level, a.is_government)
+        title = next(((s, i) for s, e, i in local if s < span.start_char < e), None)
+        if title is None:
+            ex.agencies.append(fact)
+        elif span.start_char in (title[0] + 1, title[0] + 3) and _issues(text[span.end_char:]):
+            ex.documents[title[1]].issuer = fact
     for m in SELF_REFERENCE.finditer(masked):
         if m.group(0).endswith(("区", "市", "省")):
             continue
@@ -135,6 +140,11 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         docs_here = [i for _, _, i in local if ex.documents[i].abbreviation_of != ""]
         ex.commitments.append(CommitmentFact(sentence.index, sentence.start, sentence.end, text, ex.plan_year,
                                              docs_here))
+
+
+def _issues(after: str) -> bool:
+    """A body at the start of a title issues it: 某市人民政府关于…, 某局印发…, 某部令."""
+    return bool(re.match(r"(?:办公厅|办公室)?(?:关于|印发|令|第|公告|通告|决定|[、 ])", after))
 
 
 def _verbs(doc):

@@ -24,6 +24,7 @@ class DocumentMention:
     bracketed: bool = True
     abbreviation_of: str | None = None  # set when this mention is a defined or generic short name
     container: int | None = None        # index of the outer title of a nested one
+    issuer: "AgencyMentionFact | None" = None  # the body a title begins with (某市人民政府关于…的通知)
 
 
 @dataclass

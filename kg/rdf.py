@@ -95,6 +95,8 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         g.add((doc.iri, ELI.type_document, LEVEL[doc.level]))
         for target in doc.implements:
             g.add((doc.iri, ELI.implements, target))
+        for issuer in doc.issuers:
+            g.add((doc.iri, ELI.passed_by, issuer.iri))
         if doc.record is not None:
             if doc.record.publish_date:
                 g.add((doc.iri, ELI.date_publication, Literal(doc.record.publish_date, datatype=XSD.date)))

@@ -32,6 +32,7 @@ class Document:
     mentions: list[int] = field(default_factory=list)
     implements: list[URIRef] = field(default_factory=list)
     record: LawRecord | None = None
+    issuers: list["Agency"] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +88,7 @@ def resolve(ex: Extraction, authority: Authority | None = None) -> Resolution:
     regions = _regions(where)
     documents, document_of = _documents(ex, authority)
     agencies, agency_of, reporting = _agencies(ex, where, regions)
+    _issuers(ex, documents, agencies, where, regions)
     initiatives, initiative_of = _initiatives(ex)
     return Resolution(documents, document_of, agencies, agency_of, reporting, regions, initiatives, initiative_of)
 
@@ -200,6 +202,28 @@ def _agencies(ex: Extraction, where: Jurisdiction, regions: dict[str, Region]):
         if agency.region:
             _region(regions, agency.region, agency.admin_level, where)
     return list(agencies.values()), agency_of, reporting
+
+
+def _issuers(ex: Extraction, documents: list[Document], agencies: list[Agency], where: Jurisdiction,
+             regions: dict[str, Region]) -> None:
+    """eli:passed_by: the body a document's title begins with (not a mention of the report)."""
+    by_key = {agency_key(a.name): a for a in agencies}
+    for doc in documents:
+        for i in doc.mentions:
+            fact = ex.documents[i].issuer
+            if fact is None:
+                continue
+            key = agency_key(fact.name)
+            agency = by_key.get(key)
+            if agency is None:
+                agency = Agency(entity_iri("agency", key), _display(fact.name), fact.region, fact.admin_level,
+                                fact.is_government)
+                by_key[key] = agency
+                agencies.append(agency)
+                if agency.region:
+                    _region(regions, agency.region, agency.admin_level, where)
+            if agency not in doc.issuers:
+                doc.issuers.append(agency)
 
 
 def _display(name: str) -> str:

@@ -57,3 +57,12 @@ def test_iris_are_a_function_of_the_canonical_name():
     assert agency_key("深圳市光明区司法局") == agency_key("光明区司法局")
     _, again = resolved()
     assert sorted(d.iri for d in again.documents) == sorted(d.iri for d in res.documents)
+
+
+def test_a_body_a_title_begins_with_issues_it_and_is_not_a_mention():
+    text = "一、主要工作\n贯彻落实《国务院关于加强数字政府建设的指导意见》和《云溪市人民政府关于印发数据工作方案的通知》。"
+    ex, res = resolved(text)
+    issued = {d.title: [a.name for a in d.issuers] for d in res.documents}
+    assert issued["国务院关于加强数字政府建设的指导意见"] == ["国务院"]
+    assert issued["云溪市人民政府关于印发数据工作方案的通知"] == ["云溪市人民政府"]
+    assert not [m for m in ex.agencies if not m.reporting]
