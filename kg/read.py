@@ -138,10 +138,25 @@ def html_to_text(markup: str) -> str:
             if element.tag.lower() == "br":
                 continue
             element.text = "\n" + (element.text or "")
+    title = _page_title(root)
     body = root.find("body")
     text = (body if body is not None else root).text_content()
     lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    lines = [line for line in lines if line]
+    if title and title not in lines[:6]:
+        lines.insert(0, title)  # the report's title, from <h1> or <title>, as its first line
+    return "\n".join(lines)
+
+
+def _page_title(root) -> str:
+    """A report title from the page's <h1>/<h2> or <title> (less the site name after _ or |)."""
+    candidates = [h.text_content() for h in root.xpath("//h1|//h2")[:3]]
+    candidates += [part for t in root.xpath("//title") for part in re.split(r"[_|｜]|\s[-—–]\s", t.text_content())]
+    for candidate in candidates:
+        candidate = re.sub(r"\s+", "", candidate)
+        if _TITLE.match(candidate) and len(candidate) <= 80:
+            return candidate
+    return ""
 
 
 def looks_like_html(path: Path, text: str) -> bool:

@@ -94,6 +94,8 @@ def is_noise(line: str) -> bool:
     line = line.strip()
     if not line or NOISE_LINE.match(line):
         return True
+    if len(re.findall(r"[>＞»›]", line)) >= 2 and len(line) < 80 and not re.search(r"[。；，]", line):
+        return True  # a breadcrumb: 首页 > 信息公开 > 法治政府建设
     tokens = [t for t in re.split(r"[\s|｜丨/·•]+", line) if t]
     return bool(tokens) and all(t in NAV_WORDS or NOISE_LINE.match(t) for t in tokens)
 

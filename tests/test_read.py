@@ -134,3 +134,20 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
     assert path.stat().st_size > 50_000_000
     with pytest.raises(ReadError, match=r"huge.txt: \d+ MB is larger than the 20 MB a report may be"):
         read_report(path, ReportMeta(id="huge", year=2025))
+
+
+def test_a_web_page_report_title_comes_from_the_page(tmp_path):
+    page = """<html><head><title>某区司法局2025年法治政府建设年度报告_某区人民政府门户网站</title></head><body>
+    <div class="crumb">首页 &gt; 信息公开 &gt; 法治政府建设</div>
+    <div class="info">来源：某区司法局 时间：2026-01-20 【字号：大 中 小】</div>
+    <div class="tools">下载 打印 全屏</div>
+    <p>2025年，我局扎实推进法治建设。</p><p>一、主要工作</p><p>全年办理案件12件。</p>
+    <div>相关政策法规/解读</div></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    report = read_report(path)
+    assert report.meta.title == "某区司法局2025年法治政府建设年度报告" and report.meta.year == 2025
+    from kg.segment import segment
+
+    sentences = [s.text for s in segment(report.text, 2025, report.meta.title).sentences]
+    assert sentences == ["2025年，我局扎实推进法治建设。", "一、主要工作", "全年办理案件12件。"]
