@@ -12,13 +12,15 @@ component              ``doc.spans`` key       what it marks
 ``policy_initiatives`` ``initiatives``         named programmes, platforms, reforms
 =====================  ======================  ===========================================
 
-The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
+The pipeline is built from ``kg/pipeline.cfg`` (spaCy's config system). The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
 ``doc.user_data["jurisdiction"]``. The tokenizer is spaCy's character segmenter, so every
 character offset is a token boundary and ``doc.char_span`` never fails.
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -104,13 +106,17 @@ def policy_initiatives(doc: Doc) -> Doc:
     return doc
 
 
+CONFIG = Path(__file__).with_name("pipeline.cfg")
+
+
 @lru_cache(maxsize=None)
-def build_pipeline(components: tuple[str, ...] = PIPELINE) -> Language:
-    """``spacy.blank("zh")`` plus the named components, in order."""
-    nlp = spacy.blank("zh")
-    for name in components:
-        nlp.add_pipe(name)
-    return nlp
+def build_pipeline(config: str | None = None) -> Language:
+    """The pipeline built from its config (``kg/pipeline.cfg``, or ``$POLICY_KG_PIPELINE``):
+    ``spacy.blank("zh")``'s character segmenter plus our components, by name."""
+    from spacy.util import load_config, load_model_from_config
+
+    path = Path(config or os.environ.get("POLICY_KG_PIPELINE") or CONFIG)
+    return load_model_from_config(load_config(path), auto_fill=True)
 
 
 def annotate(text: str, jurisdiction: Jurisdiction | None = None, nlp: Language | None = None) -> Doc:

@@ -10,6 +10,7 @@ from kg.nlp import PIPELINE, annotate, build_pipeline
 def test_components_are_registered_and_built_by_name():
     nlp = build_pipeline()
     assert nlp.lang == "zh" and tuple(nlp.pipe_names) == PIPELINE
+    assert nlp.config["nlp"]["tokenizer"]["segmenter"] == "char"  # no model download
     fresh = spacy.blank("zh")
     for name in PIPELINE:
         fresh.add_pipe(name)  # any pipeline can use them by name
@@ -29,3 +30,16 @@ def test_spans_of_every_kind():
 def test_numbers_inside_titles_are_not_quantities():
     doc = annotate("印发《某区数据工作方案(2025—2026年)》")
     assert list(doc.spans["quantities"]) == []
+
+
+def test_a_pipeline_from_another_config(tmp_path):
+    from kg.nlp import CONFIG
+
+    cfg = tmp_path / "titles-only.cfg"
+    cfg.write_text(CONFIG.read_text(encoding="utf-8").replace(
+        'pipeline = ["policy_titles","policy_agencies","policy_quantities","policy_actions","policy_initiatives"]',
+        'pipeline = ["policy_titles"]'), encoding="utf-8")
+    nlp = build_pipeline(str(cfg))
+    assert nlp.pipe_names == ["policy_titles"]
+    doc = annotate("印发《某区工作要点》", nlp=nlp)
+    assert [s.text for s in doc.spans["titles"]] == ["《某区工作要点》"]
