@@ -31,8 +31,11 @@ import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.export import export_router
 from api.limits import BodySizeLimit
@@ -92,12 +95,28 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.include_router(pages_router(runner, queries_dir))
     app.include_router(reports_router(runner, token))
     app.include_router(export_router())
+    app.add_exception_handler(StarletteHTTPException, allow_all_methods)
     app.add_middleware(BodySizeLimit, max_bytes=max_body)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"],
                            expose_headers=["X-Result-Truncated", "X-Row-Limit"])
     return app
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def allow_all_methods(request: Request, exc: StarletteHTTPException):
+    """FastAPI's error answer, except that a 405 lists in ``Allow`` the methods of every route
+    on the path (Starlette names only those of the first route, e.g. GET but not POST /sparql)."""
+    if exc.status_code == 405:
+        routes = request.app.router.routes
+        methods = [method for method in _METHODS
+                   if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)]
+        if methods:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
+    return await http_exception_handler(request, exc)
 
 
 def app_from_env() -> FastAPI:

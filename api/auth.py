@@ -4,6 +4,13 @@ from __future__ import annotations
 import hmac
 
 from fastapi import HTTPException, Request
+from fastapi.security import HTTPBearer
+
+# Declares the bearer token in the OpenAPI description (``dependencies=[Security(BEARER)]``);
+# it checks nothing itself: require_token does.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearerAuth",
+                    description="The server's token (POLICY_KG_TOKEN, `kg serve --token`), needed "
+                                "for SPARQL UPDATE and POST /reports.")
 
 
 def require_token(request: Request, token: str | None, what: str = "this operation") -> None:

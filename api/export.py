@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import tempfile
 import zipfile
 from enum import Enum
@@ -20,12 +21,22 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from kg.export import Filters, check_filters, export
+from api.params import check_strict
+from kg.export import KIND_ALIASES, KINDS, Filters, check_filters, export
 from kg.store import Store
+from kg.vocab import LEVELS
 
 MEDIA_TYPES = {"gexf": "application/gexf+xml", "gexf1.2": "application/gexf+xml",
                "graphml": "application/graphml+xml", "csv": "application/zip"}
 SUFFIXES = {"gexf": "gexf", "gexf1.2": "gexf", "graphml": "graphml", "csv": "zip"}
+
+
+# What the API takes for ``kind`` and ``level``: declared in the OpenAPI description and checked
+# here exactly as declared (kg.export alone would also take other cases and spaces), so that
+# what the description calls valid is answered and everything else is refused with 422.
+_KIND = "(?:" + "|".join(sorted({*KINDS, *KIND_ALIASES}, key=lambda k: (-len(k), k))) + ")"
+KIND_PATTERN = rf"^(?:{_KIND}(?:,{_KIND})*)?$"
+LEVEL_PATTERN = "^(?:" + "|".join(sorted({*LEVELS, *LEVELS.values()}, key=lambda k: (-len(k), k))) + ")?$"
 
 
 class ExportFormat(str, Enum):
@@ -93,17 +104,26 @@ def export_router() -> APIRouter:
         format: ExportFormat = Query(ExportFormat.gexf, description=_DOC["format"]),
         view: ExportView = Query(ExportView.all, description=_DOC["view"]),
         jurisdiction: str | None = Query(None, max_length=200, description=_DOC["jurisdiction"]),
-        level: str | None = Query(None, max_length=100, description=_DOC["level"]),
+        level: str | None = Query(None, max_length=100, description=_DOC["level"],
+                                  json_schema_extra={"pattern": LEVEL_PATTERN}),
         year: int | None = Query(None, ge=1, le=9999, description=_DOC["year"]),
-        kind: str | None = Query(None, max_length=200, description=_DOC["kind"]),
+        kind: str | None = Query(None, max_length=200, description=_DOC["kind"],
+                                 json_schema_extra={"pattern": KIND_PATTERN}),
         evidence: bool = Query(False, description=_DOC["evidence"]),
     ) -> Response:
+        check_strict(request, integers=("year",), booleans=("evidence",))
         fmt, name = format.value, view.value
         filters = Filters(jurisdiction=jurisdiction or None, level=level or None, year=year, kind=kind or None)
         try:
             check_filters(filters)
         except ValueError as err:
             raise HTTPException(422, str(err)) from err
+        if kind is not None and not re.fullmatch(KIND_PATTERN, kind):
+            raise HTTPException(422, f"unknown kind in {kind!r}: expected a comma-separated list "
+                                     f"(no spaces) of {', '.join(KINDS)}")
+        if level is not None and not re.fullmatch(LEVEL_PATTERN, level):
+            raise HTTPException(422, f"unknown document level {level!r}: expected one of "
+                                     f"{', '.join(LEVELS)} or its Chinese label")
         state = request.app.state
         runner = getattr(state, "runner", None)
         store = getattr(state, "store", None) or (runner.store if runner is not None else None)

@@ -17,11 +17,13 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from api.params import check_strict
 from api.runner import Runner
 from kg.vocab import ACTIONS, ADMIN_LEVELS, ID, LEVEL, LEVELS, PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 _ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
+MAX_OFFSET = 1_000_000_000  # SPARQL engines read OFFSET as a machine integer: keep far below 2^63
 LevelCode = Enum("LevelCode", {code.replace("-", "_"): code for code in LEVELS}, type=str)  # type: ignore[misc]
 
 
@@ -99,6 +101,7 @@ async def table(runner: Runner, query: str) -> list[dict[str, str]]:
 async def paged(request: Request, runner: Runner, where: str, select: str, order: str,
                 limit: int, offset: int, key: str = "?s") -> tuple[list[dict[str, str]], dict]:
     """The rows of one page plus the paging fields (total, limit, offset, next)."""
+    check_strict(request, integers=("limit", "offset"))
     count = await table(runner, f"SELECT (COUNT(DISTINCT {key}) AS ?n) WHERE {{ {where} }}")
     total = int(count[0]["n"]) if count else 0
     found = await table(runner, f"{select} WHERE {{ {where} }} {order} LIMIT {int(limit)} OFFSET {int(offset)}")
@@ -142,7 +145,7 @@ def first_iri(props: dict[str, list], key: str) -> str | None:
 def lookups_router(runner: Runner) -> APIRouter:
     router = APIRouter(tags=["lookups"])
     limit_q = Query(50, ge=1, le=1000, description="Page size.")
-    offset_q = Query(0, ge=0, description="How many results to skip.")
+    offset_q = Query(0, ge=0, le=MAX_OFFSET, description="How many results to skip (at most 10^9).")
 
     @router.get("/agencies", response_model=Page, summary="Agencies and organisations", responses=_PAGE_DOC)
     async def agencies(request: Request, limit: int = limit_q, offset: int = offset_q) -> Page:
@@ -257,6 +260,7 @@ def lookups_router(runner: Runner) -> APIRouter:
     @router.get("/targets", response_model=Page, summary="Quantified targets", responses=_PAGE_DOC)
     async def targets(request: Request, year: int | None = Query(None, description="Only targets for this year."),
                       limit: int = limit_q, offset: int = offset_q) -> Page:
+        check_strict(request, integers=("year",))
         year_pattern = "?s pkg:year ?year ." if year is not None else "OPTIONAL { ?s pkg:year ?year }"
         bound = values(year=Literal(year, datatype=XSD.integer)) if year is not None else ""
         where = f"""{bound} GRAPH ?g {{ ?s a pkg:Target . {year_pattern}

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
+from api.params import check_strict
 from api.runner import Runner
 from api.sparql import QUERY_RESPONSES, run_query
 from kg.queries import NamedQuery, QueryError, named_queries
@@ -74,8 +75,10 @@ def _endpoint(query: NamedQuery, runner: Runner):
     """An endpoint whose signature declares the query's parameters, for FastAPI and OpenAPI."""
     by_arg = {f"p{i}": param for i, param in enumerate(query.params)}
     known = {param.name for param in query.params}
+    integers = [param.name for param in query.params if param.type == "integer"]
 
     async def endpoint(request: Request, **values: Any) -> Response:
+        check_strict(request, integers=integers)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise HTTPException(400, f"query {query.name} has no parameter {', '.join(unknown)} "

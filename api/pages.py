@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
+from pyoxigraph import NamedNode
 from rdflib import RDFS, URIRef
 
 from api.editor import EDITOR_HTML
@@ -25,6 +26,15 @@ from kg.queries import named_queries
 from kg.vocab import ID
 
 _PATH = re.compile(r"[^\s<>\"{}|\\^`]{1,500}")
+
+
+def valid_iri(iri: str) -> bool:
+    """Whether ``iri`` is an absolute IRI (RFC 3987) that a SPARQL engine accepts."""
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
@@ -46,7 +56,7 @@ def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
                            404: {"description": "The IRI has no triples."},
                            406: {"description": "No acceptable format."}})
     async def resource(request: Request, path: str) -> Response:
-        if not _PATH.fullmatch(path):
+        if not _PATH.fullmatch(path) or not valid_iri(str(ID) + path):
             raise HTTPException(404, "not a policy-kg IRI")
         iri = URIRef(str(ID) + path)
         media = negotiate(request.headers.get("accept"), ["text/html"] + GRAPH_TYPES, GRAPH_ALIASES)

@@ -13,20 +13,26 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import re
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import PurePath
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
 
-from api.auth import require_token
+from api.auth import BEARER, require_token
+from api.pages import valid_iri
 from api.runner import Runner
 from kg.vocab import ID, report_iri
 
 META_FIELDS = ("id", "title", "agency", "jurisdiction", "year", "url")
 INGEST_TIMEOUT = 600.0
+YEAR_PATTERN = "^[0-9]{1,4}$"
+# An absolute IRI as far as a regular expression can tell (the store's IRI parser checks the
+# rest), or empty. Declared as the field's pattern and checked exactly so.
+URL_PATTERN = '^(?:[A-Za-z][A-Za-z0-9+.-]*:[^\\x00-\\x20<>"{}|\\\\^`\\x7f-\\x9f]*)?$'
 
 
 def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], tuple[str | None, bytes] | None]:
@@ -65,12 +71,17 @@ def decode_text(data: bytes) -> str:
 
 def meta_fields(fields: dict[str, str], filename: str | None, text: str) -> dict[str, Any]:
     """The report metadata from the form: ``id`` defaults to the file name (or a hash of the
-    text), ``year`` must be an integer."""
+    text), ``year`` must be an integer from 1 to 9999, ``url`` an absolute IRI."""
     meta: dict[str, Any] = {k: v.strip() for k, v in fields.items() if k in META_FIELDS and v.strip()}
-    if "year" in meta:
-        if not meta["year"].isdigit():
-            raise HTTPException(400, f"year: {meta['year']!r} is not a year")
-        meta["year"] = int(meta["year"])
+    if "year" in fields:
+        if not re.fullmatch(YEAR_PATTERN, fields["year"]) or not 1 <= int(fields["year"]) <= 9999:
+            raise HTTPException(400, f"year: {fields['year']!r} is not a year (an integer from 1 to 9999)")
+        meta["year"] = int(fields["year"])
+    if "url" in fields:
+        if not re.fullmatch(URL_PATTERN, fields["url"]) or (fields["url"] and not valid_iri(fields["url"])):
+            raise HTTPException(400, f"url: {fields['url'][:200]!r} is not an absolute IRI "
+                                     "(percent-encode spaces and the characters <>\"{}|\\^`)")
+        meta["url"] = fields["url"]
     if "id" not in meta:
         stem = PurePath(filename or "").stem
         meta["id"] = stem or "upload-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
@@ -92,7 +103,7 @@ def _jsonable(value: Any) -> Any:
 def reports_router(runner: Runner, token: str | None) -> APIRouter:
     router = APIRouter(tags=["ingest"])
 
-    @router.post("/reports", status_code=201, summary="Ingest one report",
+    @router.post("/reports", status_code=201, summary="Ingest one report", dependencies=[Security(BEARER)],
                  responses={201: {"description": "The report was ingested; the ingester's summary."},
                             400: {"description": "No file, or a bad form field."},
                             401: {"description": "Missing or wrong bearer token."},
@@ -102,8 +113,15 @@ def reports_router(runner: Runner, token: str | None) -> APIRouter:
                             501: {"description": "The ingester (kg.ingest.ingest_text) is not available."}},
                  openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
                      "schema": {"type": "object", "required": ["file"], "properties": {
-                         "file": {"type": "string", "format": "binary"},
-                         **{f: {"type": "integer" if f == "year" else "string"} for f in META_FIELDS}}}}}}})
+                         "file": {"type": "string", "format": "binary",
+                                  "description": "The report text (UTF-8, GB18030/GBK or another "
+                                                 "detectable encoding)."},
+                         **{f: {"type": "string"} for f in META_FIELDS},
+                         "year": {"type": "integer", "minimum": 1949, "maximum": 2100,
+                                  "description": "The year reported on (1949-2100; other years are "
+                                                 "refused: 400 outside 1-9999, else 422 by the shapes)."},
+                         "url": {"type": "string", "pattern": URL_PATTERN,
+                                 "description": "Where the report was published (an absolute IRI)."}}}}}}})
     async def post_report(request: Request) -> JSONResponse:
         require_token(request, token, "ingesting reports")
         try:

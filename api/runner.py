@@ -2,10 +2,18 @@
 
 Every query runs in its own daemon worker thread so the server keeps answering other
 requests. Past the time limit the caller gets HTTP 504 at once. The embedded engine cannot
-be interrupted: a query that streams rows stops at its next row (``Store.raw_query`` checks
-the deadline), but one that is busy before its first row (a big aggregate or sort) runs on
-in its thread until it ends and its answer is thrown away. At most ``max_workers`` calls run
-at once; a call that cannot get a worker within its time limit gets HTTP 503.
+be interrupted (Oxigraph has no cancellation: oxigraph/oxigraph#1336): a query that streams
+rows stops at its next row (``Store.raw_query`` checks the deadline), but one that is busy
+before its first row (a big aggregate or sort) runs on in its thread until it ends and its
+answer is thrown away. At most ``max_workers`` calls run at once, and client-written SPARQL
+(``user=True``: the /sparql endpoint) at most ``max_user_workers`` of them, so that runaway
+client queries still running on cannot take the slots the lookups, pages and named queries
+need. A call that cannot get a worker within its time limit gets HTTP 503.
+
+Worker threads get a large stack (``QUERY_STACK``, address space only: pages are committed
+when used). The engine parses and evaluates recursively; on the default 8 MB stack a query of
+a few kilobytes (five thousand nested braces, a long chain of ``+`` or UNION ...) overflows
+it and kills the whole process.
 """
 from __future__ import annotations
 
@@ -20,6 +28,31 @@ from fastapi import HTTPException
 from kg.store import QuerySyntaxError, QueryTimeout, RemoteStore, Store, StoreError
 
 
+QUERY_STACK = 256 * 1024 * 1024
+_STACK_LOCK = threading.Lock()
+
+
+def start_worker(target: Callable[[], None]) -> None:
+    """Start ``target`` in a daemon thread with a QUERY_STACK stack (the default stack if the
+    system refuses one that large)."""
+    with _STACK_LOCK:  # threading.stack_size is process-wide: set it only around this start
+        previous = threading.stack_size()
+        try:
+            threading.stack_size(QUERY_STACK)
+            big = True
+        except (ValueError, RuntimeError):
+            big = False
+        try:
+            threading.Thread(target=target, name="policy-kg-query", daemon=True).start()
+            return
+        except RuntimeError:  # no room for a stack that large
+            if not big:
+                raise
+        finally:
+            threading.stack_size(previous)
+    threading.Thread(target=target, name="policy-kg-query", daemon=True).start()
+
+
 @dataclass
 class Runner:
     """The store plus the limits every query runs under."""
@@ -28,19 +61,30 @@ class Runner:
     timeout: float = 30.0
     row_limit: int = 10000
     max_workers: int = 8
+    max_user_workers: int | None = None  # default: half of max_workers (at least 1)
     _slots: threading.BoundedSemaphore = field(init=False, repr=False)
+    _user_slots: threading.BoundedSemaphore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.max_workers)
+        if self.max_user_workers is None:
+            self.max_user_workers = max(1, self.max_workers // 2)
+        self._user_slots = threading.BoundedSemaphore(self.max_user_workers)
 
     async def call(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None,
-                   **kwargs: Any) -> Any:
-        """``fn(*args, **kwargs)`` in a worker thread; store errors become HTTP errors."""
+                   user: bool = False, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a worker thread; store errors become HTTP errors.
+        ``user``: client-written SPARQL, which also takes one of the user slots."""
         limit = self.timeout if timeout is None else timeout
         start = time.monotonic()
-        if not await self._acquire(limit):
-            raise HTTPException(503, f"the server is busy: no query slot free within {limit:g} s; "
-                                     "try again later")
+        busy = HTTPException(503, f"the server is busy: no query slot free within {limit:g} s; "
+                                  "try again later")
+        if user and not await self._acquire(self._user_slots, limit):
+            raise busy
+        if not await self._acquire(self._slots, max(0.01, limit - (time.monotonic() - start))):
+            if user:
+                self._user_slots.release()
+            raise busy
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -55,12 +99,20 @@ class Runner:
                 value, ok = err, False
             finally:
                 self._slots.release()
+                if user:
+                    self._user_slots.release()
             try:
                 loop.call_soon_threadsafe(deliver, ok, value)
             except RuntimeError:  # the server stopped while this query ran on
                 pass
 
-        threading.Thread(target=work, name="policy-kg-query", daemon=True).start()
+        try:
+            start_worker(work)
+        except RuntimeError:
+            self._slots.release()
+            if user:
+                self._user_slots.release()
+            raise busy from None
         remaining = max(0.01, limit - (time.monotonic() - start))
         try:
             return await asyncio.wait_for(future, remaining)
@@ -74,21 +126,23 @@ class Runner:
             status = 502 if isinstance(self.store, RemoteStore) else 500
             raise HTTPException(status, f"store error: {err}") from err
 
-    async def _acquire(self, limit: float) -> bool:
-        """Wait up to ``limit`` s for a worker slot (given back if the request goes away)."""
-        waiting = asyncio.ensure_future(asyncio.to_thread(self._slots.acquire, True, limit))
+    async def _acquire(self, slots: threading.BoundedSemaphore, limit: float) -> bool:
+        """Wait up to ``limit`` s for a slot (given back if the request goes away)."""
+        if slots.acquire(blocking=False):
+            return True
+        waiting = asyncio.ensure_future(asyncio.to_thread(slots.acquire, True, limit))
         try:
             return await asyncio.shield(waiting)
         except asyncio.CancelledError:
-            waiting.add_done_callback(lambda done: done.result() and self._slots.release())
+            waiting.add_done_callback(lambda done: done.result() and slots.release())
             raise
 
     async def query(self, query: str, accept: str, default_graphs=None, named_graphs=None, *,
-                    row_limit: int | None = None):
-        """``Store.raw_query`` under the time limit and the row cap."""
+                    row_limit: int | None = None, user: bool = False):
+        """``Store.raw_query`` under the time limit and the row cap (``user``: see call)."""
         return await self.call(self.store.raw_query, query, accept, default_graphs, named_graphs,
                                row_limit=self.row_limit if row_limit is None else row_limit,
-                               timeout=self.timeout)
+                               timeout=self.timeout, user=user)
 
     async def select(self, query: str, bindings=None) -> dict:
         return await self.call(self.store.select, query, bindings)

@@ -15,6 +15,17 @@ SELECT/ASK as SPARQL JSON (default), SPARQL XML, CSV or TSV; CONSTRUCT/DESCRIBE 
 Errors (JSON ``{"detail": message}``): 400 malformed query (the parser's message), 401/403
 updates (403 when no token is configured, 401 without ``Authorization: Bearer <token>``),
 406, 415 unknown request content type, 503 no free query slot, 504 past the time limit.
+An ``update`` parameter in the URL (GET, or POST beside the body) is an update attempt too:
+checked for the token, then refused with 400 (updates go in the POST body only).
+
+Size: a query may have at most MAX_QUERY_CHARS characters (413, 414 in a GET), an update
+MAX_UPDATE_CHARS (413), and neither may nest brackets deeper than MAX_NESTING (400): the
+engine is recursive, and past such sizes it could overflow its stack and kill the server.
+
+Federated queries are refused (400): the embedded engine would send a ``SERVICE`` clause's
+request to any host and port the client names (server-side request forgery). The check is
+deliberately blunt: a query that contains the word ``service`` anywhere (any case, also in a
+string, IRI or comment) is refused, so that no quirk of the SPARQL grammar can slip one past.
 
 Row cap: at most ``row_limit`` rows (SELECT) or triples (CONSTRUCT/DESCRIBE) are returned.
 Every answer carries ``X-Row-Limit: <n>`` and ``X-Result-Truncated: true|false``; when
@@ -26,11 +37,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from api.auth import require_token
+from api.auth import BEARER, require_token
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, RESULT_ALIASES, RESULT_TYPES, negotiate
 from api.runner import Runner
 from kg.store import RawResult, Store
@@ -54,6 +65,33 @@ QUERY_RESPONSES: dict = {
 _PROLOGUE = re.compile(r"\s*(?:#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>|VERSION\s*\S+)",
                        re.IGNORECASE)
 _FORM = re.compile(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+_SERVICE = re.compile("service", re.IGNORECASE)
+_BRACKETS = re.compile(r"[^(){}\[\]]+")
+# The engine parses and evaluates recursively: past these sizes a query could exhaust even the
+# large stack of the query threads (api.runner.QUERY_STACK) and kill the process.
+MAX_QUERY_CHARS = 100_000
+MAX_UPDATE_CHARS = 100_000  # bulk data goes through POST /reports or `kg ingest`
+MAX_NESTING = 500
+
+
+def check_size(text: str, what: str, limit: int, status: int = 413) -> None:
+    """HTTP ``status`` when ``text`` is longer than ``limit`` characters or nests brackets
+    deeper than MAX_NESTING (counted everywhere, strings and comments included)."""
+    if len(text) > limit:
+        raise HTTPException(status, f"{what} too long: {len(text)} characters, at most {limit}")
+    depth = deepest = 0
+    for char in _BRACKETS.sub("", text):
+        depth += 1 if char in "({[" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise HTTPException(400, f"{what} nests brackets {deepest} deep, at most {MAX_NESTING}")
+
+
+def refuse_federation(query: str) -> None:
+    """400 for a query that could call SERVICE (any mention of the word: see the module doc)."""
+    if _SERVICE.search(query):
+        raise HTTPException(400, "federated queries are not allowed: this endpoint refuses any query "
+                                 "that contains the word SERVICE (also in a string, IRI or comment)")
 
 
 def query_form(query: str) -> str | None:
@@ -83,10 +121,10 @@ def result_response(result: RawResult, row_limit: int) -> Response:
 
 
 async def run_query(runner: Runner, request: Request, query: str, default_graphs=None,
-                    named_graphs=None) -> Response:
-    """Negotiate, run under the limits, and answer."""
+                    named_graphs=None, user: bool = False) -> Response:
+    """Negotiate, run under the limits, and answer (``user``: client-written, see Runner.call)."""
     media = choose_format(query, request.headers.get("accept"))
-    result = await runner.query(query, media, default_graphs or None, named_graphs or None)
+    result = await runner.query(query, media, default_graphs or None, named_graphs or None, user=user)
     return result_response(result, runner.row_limit)
 
 
@@ -105,15 +143,26 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
             require_token(request, token, "SPARQL UPDATE")
             if using:
                 raise HTTPException(400, "using-graph-uri / using-named-graph-uri are not supported")
-            await runner.call(runner.store.update, update)
+            check_size(update, "the update", MAX_UPDATE_CHARS)
+            await runner.call(runner.store.update, update, user=True)
             return Response(status_code=204)
-        return await run_query(runner, request, query, default_graphs, named_graphs)
+        check_size(query, "the query", MAX_QUERY_CHARS, 414 if request.method == "GET" else 413)
+        refuse_federation(query)
+        return await run_query(runner, request, query, default_graphs, named_graphs, user=True)
+
+    def refuse_update_in_url(request: Request) -> None:
+        """An ``update`` in the URL is an update attempt: 403/401 without the token, else 400."""
+        if "update" in request.query_params:
+            require_token(request, token, "SPARQL UPDATE")
+            raise HTTPException(400, "send a SPARQL UPDATE with POST, in the body (form field 'update' "
+                                     "or Content-Type application/sparql-update), not in the URL")
 
     @router.get(path, summary="SPARQL query (GET) or service description",
                 responses={**QUERY_RESPONSES, 200: {
                     **QUERY_RESPONSES[200],
                     "description": QUERY_RESPONSES[200]["description"] + " Without a query: "
-                    "the SPARQL service description (Turtle unless another RDF format is asked for)."}})
+                    "the SPARQL service description (Turtle unless another RDF format is asked for)."},
+                    414: {"description": "The query is longer than the endpoint takes."}})
     async def sparql_get(
         request: Request,
         query: str | None = Query(None, description="A SPARQL 1.1 query. Without it: the service description."),
@@ -122,25 +171,32 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
         named_graph_uri: list[str] = Query([], alias="named-graph-uri",
                                            description="IRI of a graph to make available to GRAPH (repeatable)."),
     ) -> Response:
+        refuse_update_in_url(request)
         if query is None:
             return await service_description(request)
         return await answer(request, query, None, default_graph_uri, named_graph_uri)
 
-    @router.post(path, summary="SPARQL query or update (POST)",
+    @router.post(path, summary="SPARQL query or update (POST)", dependencies=[Security(BEARER)],
                  responses={**QUERY_RESPONSES,
                             204: {"description": "The update was applied."},
                             401: {"description": "Update without a valid bearer token."},
                             403: {"description": "Updates are disabled (no token configured)."},
-                            413: {"description": "Request body too large."},
+                            413: {"description": "Request body too large, or a query/update longer "
+                                                  "than the endpoint takes."},
                             415: {"description": "Unsupported request content type."}},
-                 openapi_extra={"requestBody": {"required": True, "content": {
-                     "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
-                         "query": {"type": "string"}, "update": {"type": "string"},
-                         "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                         "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}},
+                 openapi_extra={"security": [{}],  # the token is optional: updates only
+                                "requestBody": {"required": True, "content": {
+                     "application/x-www-form-urlencoded": {"schema": {
+                         "type": "object", "properties": {
+                             "query": {"type": "string"}, "update": {"type": "string"},
+                             "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                             "named-graph-uri": {"type": "array", "items": {"type": "string"}}},
+                         # exactly one of the two (both present match both branches: invalid)
+                         "oneOf": [{"required": ["query"]}, {"required": ["update"]}]}},
                      "application/sparql-query": {"schema": {"type": "string"}},
                      "application/sparql-update": {"schema": {"type": "string"}}}}})
     async def sparql_post(request: Request) -> Response:
+        refuse_update_in_url(request)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             body = (await request.body()).decode("utf-8")

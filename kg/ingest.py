@@ -8,6 +8,7 @@ half a report.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -93,6 +94,9 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
 
     from .read import meta_from_text
 
+    if not text.strip() or not re.search(r"[\u4e00-\u9fff]", text):
+        return Outcome(source=meta.id, report_id=meta.id,
+                       error=f"{meta.id}: empty report or no Chinese text: not a government report")
     guessed = meta_from_text(text, meta.id)
     meta = ReportMeta(id=meta.id, title=meta.title or guessed.title, agency=meta.agency or guessed.agency,
                       jurisdiction=meta.jurisdiction or guessed.jurisdiction,

@@ -97,3 +97,12 @@ def _triples(store) -> int:
 
 def test_examples_folder_exists_with_a_manifest():
     assert (Path(EXAMPLES) / "manifest.csv").is_file()
+
+
+def test_an_empty_upload_is_not_a_report(store):
+    from kg.ingest import ingest_text
+    from kg.read import ReportMeta
+
+    outcome = ingest_text(store, "   \n", ReportMeta(id="empty", year=2025))
+    assert not outcome.stored and "empty report" in outcome.error
+    assert store.graphs() == []
