@@ -20,11 +20,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.store import EmbeddedStore, Store
+
+from .oxigraph_server import oxigraph_binary, oxigraph_server  # noqa: F401 - re-exported for the API tests
 from kg.vocab import (ACTION, ADMIN, ELI, LEVEL, NIF, PKG, ROLE, entity_iri, fact_iri,
                       report_graph, report_iri)
 
 ROOT = Path(__file__).resolve().parent.parent
-OXIGRAPH = ROOT / ".venv" / "bin" / "oxigraph"
+OXIGRAPH = Path(oxigraph_binary() or ROOT / ".venv" / "bin" / "oxigraph")
 TOKEN = "test-token-123"
 
 REPORT_ID = "bj-sfj-2023"
@@ -88,8 +90,8 @@ def report_graphs() -> dict[URIRef, Graph]:
     g.add((SENTENCE, RDF.type, NIF.Sentence))
     g.add((SENTENCE, DCTERMS.isPartOf, REPORT))
     g.add((SENTENCE, NIF.anchorOf, Literal(SENTENCE_TEXT)))
-    g.add((SENTENCE, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
-    g.add((SENTENCE, NIF.endIndex, Literal(len(SENTENCE_TEXT), datatype=XSD.nonNegativeInteger)))
+    g.add((SENTENCE, NIF.beginIndex, Literal(0, datatype=XSD.integer)))
+    g.add((SENTENCE, NIF.endIndex, Literal(len(SENTENCE_TEXT), datatype=XSD.integer)))
     g.add((SENTENCE, PKG.sectionRole, ROLE.review))
 
     g.add((ACTION_NODE, RDF.type, PKG.Action))
@@ -98,8 +100,8 @@ def report_graphs() -> dict[URIRef, Graph]:
     g.add((ACTION_NODE, PROV.used, CIVIL_CODE))
     g.add((ACTION_NODE, PKG.year, Literal(2023, datatype=XSD.integer)))
     g.add((ACTION_NODE, PKG.evidence, SENTENCE))
-    g.add((ACTION_NODE, NIF.beginIndex, Literal(2, datatype=XSD.nonNegativeInteger)))
-    g.add((ACTION_NODE, NIF.endIndex, Literal(17, datatype=XSD.nonNegativeInteger)))
+    g.add((ACTION_NODE, NIF.beginIndex, Literal(2, datatype=XSD.integer)))
+    g.add((ACTION_NODE, NIF.endIndex, Literal(17, datatype=XSD.integer)))
     g.add((ACTION_NODE, NIF.anchorOf, Literal("组织学习《中华人民共和国民法典》")))
 
     g.add((TARGET, RDF.type, PKG.Target))
@@ -110,8 +112,8 @@ def report_graphs() -> dict[URIRef, Graph]:
     g.add((TARGET, PKG.year, Literal(2024, datatype=XSD.integer)))
     g.add((TARGET, PROV.wasAttributedTo, AGENCY))
     g.add((TARGET, PKG.evidence, SENTENCE))
-    g.add((TARGET, NIF.beginIndex, Literal(20, datatype=XSD.nonNegativeInteger)))
-    g.add((TARGET, NIF.endIndex, Literal(34, datatype=XSD.nonNegativeInteger)))
+    g.add((TARGET, NIF.beginIndex, Literal(20, datatype=XSD.integer)))
+    g.add((TARGET, NIF.endIndex, Literal(34, datatype=XSD.integer)))
     g.add((TARGET, NIF.anchorOf, Literal("法治宣传覆盖率达到95%以上")))
 
     # A second report that cites the same law: one node, two graphs.
@@ -211,31 +213,3 @@ def serve(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@contextmanager
-def oxigraph_server(folder: Path) -> Iterator[str]:
-    """A real Oxigraph server (``oxigraph serve``) on a free port; yield its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"oxigraph exited: {proc.stderr.read().decode(errors='replace')[:500]}")
-            try:
-                if httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("oxigraph did not answer within 30 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
