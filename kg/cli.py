@@ -49,6 +49,7 @@ def ingest(
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate each report's graph before storing it."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (extract and validate in parallel; one writer)."),
 ) -> None:
     """Ingest reports: extract, validate with SHACL and store one named graph per report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -72,7 +73,12 @@ def ingest(
                 for line in outcome.violations[:5]:
                     progress.console.print(f"    {line}", highlight=False, soft_wrap=True)
 
-        summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
+        if jobs > 1:
+            from .parallel import ingest_paths_parallel
+
+            summary = ingest_paths_parallel(paths, db, jobs=jobs, shacl=shacl, on_start=started, on_done=done)
+        else:
+            summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
     for line in summary.errors:
         err.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
     err.print(f"{len(summary.stored)} reports stored, {len(summary.failed)} failed, "

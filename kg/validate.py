@@ -7,11 +7,24 @@
 Only ``sh:Violation`` results make a graph non-conforming; warnings and infos are listed
 (prefixed ``[Warning]`` / ``[Info]``) but do not fail it. The shapes are parsed once per
 process. Validation runs without inference: the data graph carries its own rdf:type triples.
+
+Two engines give the same verdicts and the same lines (``tests/test_validate_engines.py``):
+
+``pyshacl``  the reference implementation (pure Python; about 0.2 s for 1,000 triples)
+``turbo``    pyshacl-turbo, a pySHACL-compatible engine in Rust: the shapes are compiled once
+             per process and reused for every report (10-40x faster here, see BENCHMARKS.md)
+``auto``     turbo when it is installed, else pyshacl (the default)
+
+Choose with ``validate(graph, engine=...)`` or the environment variable
+``POLICY_KG_SHACL_ENGINE``. In ``auto`` mode a graph the fast engine cannot process (an
+internal error, not a violation) is validated again with pyshacl.
 """
 from __future__ import annotations
 
 import functools
 import os
+import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +36,8 @@ from rdflib.namespace import SH
 from kg.vocab import PREFIXES
 
 SUMMARY_LINES = 3
+ENGINES = ("auto", "pyshacl", "turbo")
+ENGINE_ENV = "POLICY_KG_SHACL_ENGINE"
 
 
 @dataclass
@@ -69,13 +84,111 @@ def _parse(paths: tuple[Path, ...]) -> rdflib.Graph:
     return graph
 
 
-def validate(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> Validation:
-    """Validate ``graph`` (one report's graph) against ``shapes`` (default: load_shapes())."""
+def validate(graph: rdflib.Graph, shapes: rdflib.Graph | None = None, engine: str | None = None, *,
+             ntriples: str | bytes | None = None) -> Validation:
+    """Validate ``graph`` (one report's graph) against ``shapes`` (default: load_shapes()).
+
+    ``engine`` is ``auto``, ``pyshacl`` or ``turbo`` (default: $POLICY_KG_SHACL_ENGINE, else auto).
+    ``ntriples``, the graph already serialised as N-Triples, spares the fast engine converting
+    the rdflib graph (it must hold the same triples as ``graph``).
+    """
     if shapes is None:
         shapes = load_shapes()
+    chosen = resolve_engine(engine)
+    if chosen == "turbo":
+        try:
+            data = graph
+            if ntriples is not None:
+                import pyshacl_turbo
+
+                text = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
+                if _clean_fast(_compiled(shapes), text):
+                    return Validation(True, [])
+                data = pyshacl_turbo.Input(text, "nt", None, {}, {})
+            _, report, _ = _compiled(shapes).validate(data, allow_warnings=True)
+        except Exception:  # noqa: BLE001 - the fast engine failed to run: the reference decides
+            if _requested(engine) == "turbo":
+                raise
+            report = _pyshacl_report(graph, shapes)
+    else:
+        report = _pyshacl_report(graph, shapes)
+    return _validation(graph, report)
+
+
+def _requested(engine: str | None) -> str:
+    name = (engine or os.environ.get(ENGINE_ENV) or "auto").strip().lower()
+    if name not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {name!r}: expected one of {', '.join(ENGINES)}")
+    return name
+
+
+def resolve_engine(engine: str | None = None) -> str:
+    """The engine that will run: ``pyshacl`` or ``turbo`` (``auto`` picks turbo when installed)."""
+    name = _requested(engine)
+    if name == "auto":
+        return "turbo" if turbo_available() else "pyshacl"
+    if name == "turbo" and not turbo_available():
+        raise ImportError("SHACL engine 'turbo' needs the package pyshacl-turbo (pip install pyshacl-turbo)")
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def turbo_available() -> bool:
+    try:
+        import pyshacl_turbo  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _pyshacl_report(graph: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
     _, report, _ = pyshacl.validate(
         graph, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
     )
+    return report
+
+
+_COMPILED: dict[int, tuple[weakref.ref, object]] = {}
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(shapes: rdflib.Graph):
+    """pyshacl-turbo's compiled form of ``shapes``, made once per shapes graph object (which,
+    like load_shapes()'s, must not be modified afterwards)."""
+    key = id(shapes)
+    entry = _COMPILED.get(key)
+    if entry is not None and entry[0]() is shapes:
+        return entry[1]
+    import pyshacl_turbo
+
+    with _COMPILED_LOCK:
+        compiled = pyshacl_turbo.CompiledShapes(shapes)
+        for stale in [k for k, (ref, _) in _COMPILED.items() if ref() is None]:
+            del _COMPILED[stale]
+        _COMPILED[key] = (weakref.ref(shapes), compiled)
+        return compiled
+
+
+_FAST = {"on": True}
+
+
+def _clean_fast(compiled, ntriples: str) -> bool:
+    """True when the graph conforms with no result at all (no warning either), asked of
+    pyshacl-turbo's native validator without building an rdflib report graph (the common
+    case of batch ingest). False means: ask again the ordinary way. Any surprise from the
+    native call (a changed signature in a new release) turns this shortcut off for good."""
+    if not _FAST["on"]:
+        return False
+    try:
+        conforms, report, *_ = compiled._native.validate(
+            ntriples, "nt", None, False, 100, 15, False, False, True, False, [], [], [])
+        return conforms is True and isinstance(report, str) and "http://www.w3.org/ns/shacl#result>" not in report
+    except Exception:  # noqa: BLE001 - private API: fall back to the public one
+        _FAST["on"] = False
+        return False
+
+
+def _validation(graph: rdflib.Graph, report: rdflib.Graph) -> Validation:
     lines: list[tuple[bool, str]] = []  # (is it a mere warning/info, line): violations first
     conforms = True
     # Top-level results only: the nested sh:detail results of sh:node are restated by their parent.

@@ -94,3 +94,13 @@ def test_a_second_writer_is_told_and_refused(tmp_path, examples_copy):
     finally:
         holder.close()
     assert run_kg("ingest", str(examples_copy), "--store", str(store)).returncode == 0
+
+
+def test_ingest_with_two_workers_stores_the_same_graphs(tmp_path, examples_copy):
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    run_kg("ingest", str(examples_copy), "--store", one, check=True)
+    proc = run_kg("ingest", str(examples_copy), "--store", two, "--jobs", "2")
+    assert proc.returncode == 0 and "2 reports stored, 0 failed" in proc.stderr, proc.stderr
+    a = run_kg("query", "metrics", "--store", one, "--format", "csv", check=True).stdout
+    b = run_kg("query", "metrics", "--store", two, "--format", "csv", check=True).stdout
+    assert sorted(a.splitlines()) == sorted(b.splitlines())

@@ -1,0 +1,323 @@
+"""Batch ingest on several cores: workers extract and validate, one writer stores.
+
+    summary = ingest_paths_parallel(["corpus/"], store, jobs=2)
+
+The same contract as :func:`kg.ingest.ingest_paths` (same :class:`~kg.ingest.Summary`, the same
+one-line reasons, a bad report never stops the batch, a report id used twice is refused), built
+for throughput on big corpora:
+
+* worker processes do read → segment → nlp → facts → resolve → RDF → SHACL and hand back the
+  report's graph as N-Triples text; the calling process is the only writer;
+* the writer stores the graphs in batches with :meth:`kg.store.EmbeddedStore.bulk_replace`
+  (one Oxigraph transaction per batch; every report is still all or nothing, and a batch the
+  store refuses is retried report by report so that only the bad one fails). Other stores get
+  one SPARQL update per report, as ``replace_graph``;
+* nothing grows with the corpus but the outcome list and the set of report ids: folders are
+  read from their manifest.csv row by row, and at most a few batches are in flight, so peak
+  memory stays flat from a thousand reports to a hundred thousand;
+* validation uses the fast SHACL engine when it is installed (see :mod:`kg.validate`).
+
+``jobs=1`` runs everything in the calling process (no pool), with the same batched writes.
+``ingest_reports_parallel(reports, store)`` takes :class:`kg.read.Report` objects instead of
+files (generated or received reports; they are pickled to the workers).
+"""
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .authority import Authority, default_authority
+from .ingest import Outcome, Summary
+from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, read_report
+from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
+from .vocab import report_graph
+
+CHUNK = 16          # reports a worker handles per task (and per store transaction)
+IN_FLIGHT = 3       # tasks queued per worker beyond the one it runs
+
+
+@dataclass
+class _Result:
+    """What a worker sends back for one report."""
+    source: str
+    report_id: str = ""
+    triples: int = 0
+    error: str = ""
+    violations: list[str] = field(default_factory=list)
+    ntriples: bytes | None = None   # the graph, when it may be stored
+
+
+# --- the worker side ------------------------------------------------------------------------
+
+_STATE: dict = {}
+
+
+class _Authority(Authority):
+    """The authority list, with a cheap truth value. kg.resolve asks ``if authority`` for each
+    document, and ``Authority.__len__`` builds a set of every record to answer (about 2 ms of
+    CPU a report here); emptiness of the index gives the same answer."""
+
+    def __bool__(self) -> bool:
+        index = self.__dict__.get("_by_key")
+        return bool(index) if isinstance(index, dict) else Authority.__len__(self) > 0
+
+
+def _fast_authority(authority: Authority | None) -> Authority | None:
+    if authority is None or type(authority) is not Authority or "__bool__" in vars(Authority):
+        return authority
+    shim = _Authority.__new__(_Authority)
+    shim.__dict__.update(authority.__dict__)
+    return shim
+
+
+def _init(authority: Authority | None, shacl: bool, engine: str | None) -> None:
+    _STATE.update(authority=_fast_authority(authority), shacl=shacl, engine=engine)
+
+
+def _warm(shacl: bool) -> None:
+    """Build what every report needs once: the spaCy pipeline and the parsed shapes."""
+    from .nlp import build_pipeline
+    from .validate import load_shapes
+
+    build_pipeline()
+    if shacl:
+        load_shapes()
+
+
+def _work(tasks: list) -> list[_Result]:
+    return [_one(task) for task in tasks]
+
+
+def _one(task) -> _Result:
+    """task: (path, ReportMeta | None) for a file, or a Report."""
+    from .ingest import report_graph_of
+    from .validate import validate
+
+    if isinstance(task, Report):
+        report, source, path = task, task.path or task.id, task.path or task.id
+    else:
+        path, meta = task
+        source = str(path)
+        report = None
+    result = _Result(source=source)
+    try:
+        if report is None:
+            report = read_report(path, meta)
+        result.report_id = report.id
+        graph = report_graph_of(report, _STATE.get("authority"))
+        result.triples = len(graph)
+        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        if _STATE.get("shacl", True):
+            validation = validate(graph, engine=_STATE.get("engine"), ntriples=ntriples)
+            if not validation.conforms:
+                result.violations = validation.violations
+                result.error = f"{path}: not stored: {validation.summary()}"
+                return result
+        result.ntriples = ntriples
+    except ReadError as err:
+        result.error = str(err)
+    except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
+        result.error = f"{path}: could not be processed ({type(err).__name__}: {err})"
+    return result
+
+
+# --- discovery, streamed --------------------------------------------------------------------
+
+STREAM_MANIFEST_BYTES = 4 * 2**20  # smaller manifests are read whole by kg.read.read_manifest
+
+
+def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
+    """The good rows of folder/manifest.csv with kg.read.read_manifest's checks; a big
+    (UTF-8) manifest is read row by row instead of whole."""
+    from .read import read_manifest
+
+    path = folder / MANIFEST
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        errors.append(f"{path}: cannot read ({err.strerror or err})")
+        return
+    if size <= STREAM_MANIFEST_BYTES:
+        try:
+            entries, row_errors, _ = read_manifest(folder)
+        except ReadError as err:
+            errors.append(str(err))
+            return
+        errors.extend(row_errors)
+        yield from entries
+        return
+    number = 1
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = [c.strip() for c in (reader.fieldnames or [])]
+            missing = [c for c in ("id", "file") if c not in columns]
+            if missing:
+                errors.append(f"{path}: missing column {', '.join(missing)} "
+                              "(want id,file,title,agency,jurisdiction,year,url)")
+                return
+            for number, row in enumerate(reader, start=2):
+                row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
+                where = f"{path}:{number}"
+                if not row.get("id") or not row.get("file"):
+                    errors.append(f"{where}: a row needs both an id and a file")
+                    continue
+                year_text, year = row.get("year", ""), None
+                if year_text:
+                    if not re.fullmatch(r"(19|20)\d{2}", year_text):
+                        errors.append(f"{where}: year {year_text!r} is not a year (report {row['id']})")
+                        continue
+                    year = int(year_text)
+                file = folder / row["file"]
+                if not file.is_file():
+                    errors.append(f"{where}: file {row['file']} is not there (report {row['id']})")
+                    continue
+                yield file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
+                                       jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        errors.append(f"{path}: cannot read past row {number} ({err}); a big manifest must be UTF-8")
+
+
+def _manifest_names(folder: Path) -> set[str]:
+    try:
+        with (folder / MANIFEST).open(encoding="utf-8-sig", newline="") as handle:
+            return {(row.get("file") or "").strip() for row in csv.DictReader(handle)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
+
+
+def iter_found(paths: Iterable[Path], errors: list[str]) -> Iterator[tuple[Path, ReportMeta | None]]:
+    """kg.read.discover, streamed: (file, manifest metadata or None); problems go to ``errors``."""
+    from .read import discover
+
+    for path in paths:
+        path = Path(path)
+        if path.is_dir() and (path / MANIFEST).is_file():
+            yield from _rows(path, errors)
+            named = _manifest_names(path)
+            for f in sorted(path.iterdir()):
+                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and f.name not in named:
+                    yield f, None
+        else:
+            found, found_errors = discover([path])
+            errors.extend(found_errors)
+            yield from found
+
+
+def count_found(paths: Iterable[Path]) -> int:
+    """How many files iter_found will yield (one quick pass; for progress bars)."""
+    return sum(1 for _ in iter_found(paths, []))
+
+
+# --- the writer side ------------------------------------------------------------------------
+
+def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
+    """Store the graphs of one batch; set each outcome's stored flag or error."""
+    items = [(str(report_graph(o.report_id)), r.ntriples) for o, r in batch]
+    if isinstance(store, EmbeddedStore):
+        try:
+            store.bulk_replace(items)
+            for outcome, _ in batch:
+                outcome.stored = True
+            return
+        except StoreError:
+            pass  # find the report the store refuses: one at a time
+    for (outcome, result), (iri, data) in zip(batch, items):
+        try:
+            if isinstance(store, EmbeddedStore):
+                store.bulk_replace([(iri, data)])
+            else:
+                store.update(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n"
+                             f"{data.decode('utf-8')}\n}} }}")
+            outcome.stored = True
+        except StoreError as err:
+            outcome.error = f"{result.source}: store refused the report: {err}"
+
+
+def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Authority | None,
+         engine: str | None, chunk: int, summary: Summary,
+         on_done: Callable[[Outcome], None] | None) -> Summary:
+    seen_ids: dict[str, str] = {}
+
+    def chunks() -> Iterator[list]:
+        batch = []
+        for task in tasks:
+            batch.append(task)
+            if len(batch) >= chunk:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def finish(results: list[_Result]) -> None:
+        pending: list[tuple[Outcome, _Result]] = []
+        done: list[Outcome] = []
+        for r in results:
+            outcome = Outcome(source=r.source, report_id=r.report_id, triples=r.triples, error=r.error,
+                              violations=r.violations)
+            if r.report_id and seen_ids.get(r.report_id, r.source) != r.source:
+                outcome.error = f"{r.source}: report id {r.report_id!r} is already used by {seen_ids[r.report_id]}"
+                outcome.violations, outcome.triples = [], 0
+            else:
+                if r.report_id:
+                    seen_ids[r.report_id] = r.source
+                if not outcome.error and r.ntriples is not None:
+                    pending.append((outcome, r))
+            done.append(outcome)
+        if pending:
+            _store_batch(store, pending)
+        for outcome in done:
+            summary.outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+
+    if jobs <= 1:
+        _init(authority, shacl, engine)
+        for batch in chunks():
+            finish(_work(batch))
+        return summary
+
+    context = multiprocessing.get_context(os.environ.get("POLICY_KG_MP_START") or None)
+    if context.get_start_method() == "fork":
+        _warm(shacl)  # forked workers inherit the pipeline and the parsed shapes
+    with context.Pool(jobs, initializer=_init, initargs=(authority, shacl, engine)) as pool:
+        flying: deque = deque()
+        for batch in chunks():
+            flying.append(pool.apply_async(_work, (batch,)))
+            while len(flying) > jobs * (1 + IN_FLIGHT):
+                finish(flying.popleft().get())
+        while flying:
+            finish(flying.popleft().get())
+    return summary
+
+
+def ingest_paths_parallel(paths: Iterable[Path | str], store: Store, jobs: int = 2, shacl: bool = True,
+                          authority: Authority | None = None, on_start: Callable[[int], None] | None = None,
+                          on_done: Callable[[Outcome], None] | None = None, engine: str | None = None,
+                          chunk: int = CHUNK) -> Summary:
+    """Ingest files and folders with ``jobs`` worker processes (see the module doc)."""
+    paths = [Path(p) for p in paths]
+    summary = Summary()
+    if on_start:
+        on_start(count_found(paths))
+    authority = authority if authority is not None else default_authority()
+    errors: list[str] = []
+    _run(iter(iter_found(paths, errors)), store, jobs, shacl, authority, engine, chunk, summary, on_done)
+    summary.errors = errors
+    return summary
+
+
+def ingest_reports_parallel(reports: Iterable[Report], store: Store, jobs: int = 2, shacl: bool = True,
+                            authority: Authority | None = None,
+                            on_done: Callable[[Outcome], None] | None = None, engine: str | None = None,
+                            chunk: int = CHUNK) -> Summary:
+    """Ingest :class:`Report` objects (streamed: only a few batches are held at a time)."""
+    summary = Summary()
+    authority = authority if authority is not None else default_authority()
+    return _run(iter(reports), store, jobs, shacl, authority, engine, chunk, summary, on_done)

@@ -1,0 +1,95 @@
+"""The benchmark runner works (a tiny run, not a measurement) and its corpus is reproducible."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import report, synthetic, synthetic_reports, write_corpus  # noqa: E402
+from kg.parallel import ingest_paths_parallel, ingest_reports_parallel  # noqa: E402
+from kg.read import discover, read_report  # noqa: E402
+from kg.store import open_store  # noqa: E402
+
+
+def test_corpus_is_seeded_and_streams_what_it_writes(tmp_path):
+    assert report(7, seed=3) == report(7, seed=3)
+    assert report(7, seed=3) != report(7, seed=4)
+    assert list(synthetic(3, seed=3, start=5)) == [report(i, seed=3) for i in range(5, 8)]
+    files, size = write_corpus(tmp_path, 5, seed=3)
+    assert files == 5 and size > 0
+    found, errors = discover([tmp_path])
+    assert not errors and len(found) == 5
+    for (path, meta), (gen_meta, text) in zip(found, synthetic(5, seed=3)):
+        assert meta == gen_meta
+        assert read_report(path, meta).text == text
+
+
+def test_synthetic_reports_ingest_and_validate(tmp_path):
+    store = open_store(tmp_path / "store")
+    with store:
+        summary = ingest_reports_parallel(synthetic_reports(12, seed=2), store, jobs=1)
+    assert summary.ok, [o.error for o in summary.failed]
+    assert 30 * 12 < summary.triples < 400 * 12
+
+
+def test_parallel_ingest_keeps_per_file_errors(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 6, seed=5)
+    (corpus / "empty.txt").write_text("", encoding="utf-8")          # not in the manifest: read, refused
+    with (corpus / "manifest.csv").open("a", encoding="utf-8") as out:
+        out.write("ghost,ghost.txt,,,,2025,\n")                        # a manifest row without its file
+    store = open_store(tmp_path / "store")
+    with store:
+        summary = ingest_paths_parallel([corpus], store, jobs=2)
+        graphs = store.graphs()
+    assert len(summary.stored) == 6 and len(graphs) == 6
+    [bad] = summary.failed
+    assert bad.source.endswith("empty.txt") and "empty report" in bad.error
+    assert any("ghost.txt is not there" in line for line in summary.errors)
+
+
+@pytest.mark.skipif(shutil.which("true") is None, reason="needs a POSIX shell")
+def test_runner_smoke(tmp_path):
+    """bench/run --smoke: 20 reports generated, ingested, queried through the API and an
+    Oxigraph server, bulk-loaded; the ratios printed and written as JSON."""
+    pytest.importorskip("psutil")
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    skip = "" if oxigraph.exists() else "queries"
+    out = tmp_path / "bench.json"
+    cmd = [sys.executable, "-m", "bench.runner", "--smoke", "--json", str(out), "--workdir", str(tmp_path / "work")]
+    if skip:
+        cmd += ["--skip", skip]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "ingest_reports_per_s" in proc.stdout and "bulk_load_vs_pyoxigraph" in proc.stdout
+    result = json.loads(out.read_text())
+    ratios = result["ratios"]
+    assert ratios["ingest_reports_per_s"] > 0
+    assert ratios["bulk_load_vs_pyoxigraph"] > 0
+    if not skip:
+        assert ratios["api_vs_oxigraph_p50"] > 0
+        assert set(result["queries"]["20"]["queries"]) >= {"documents", "targets", "agencies", "documents?report"}
+    [run] = result["ingest"]["runs"]
+    assert run["stored"] == 20 and run["failed"] == 0
+
+
+def test_parallel_reingest_replaces_graphs(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 4, seed=6)
+    store = open_store(tmp_path / "store")
+    with store:
+        first = ingest_paths_parallel([corpus], store, jobs=1)
+        count = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        again = ingest_paths_parallel([corpus], store, jobs=1)
+        recount = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert first.ok and again.ok
+    assert count == recount
+    assert int(count["results"]["bindings"][0]["n"]["value"]) == first.triples
