@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
 from .ingest import Outcome, Summary
-from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, read_report
+from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
 from .vocab import report_graph
 
@@ -165,21 +165,11 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
             for number, row in enumerate(reader, start=2):
                 row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
                 where = f"{path}:{number}"
-                if not row.get("id") or not row.get("file"):
-                    errors.append(f"{where}: a row needs both an id and a file")
+                entry = manifest_entry(folder, where, row)
+                if isinstance(entry, str):
+                    errors.append(entry)
                     continue
-                year_text, year = row.get("year", ""), None
-                if year_text:
-                    if not re.fullmatch(r"(19|20)\d{2}", year_text):
-                        errors.append(f"{where}: year {year_text!r} is not a year (report {row['id']})")
-                        continue
-                    year = int(year_text)
-                file = folder / row["file"]
-                if not file.is_file():
-                    errors.append(f"{where}: file {row['file']} is not there (report {row['id']})")
-                    continue
-                yield file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
-                                       jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""))
+                yield entry
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         errors.append(f"{path}: cannot read past row {number} ({err}); a big manifest must be UTF-8")
 

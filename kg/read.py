@@ -287,24 +287,28 @@ def read_manifest(folder: Path) -> tuple[list[tuple[Path, ReportMeta]], list[str
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
         where = f"{path}:{number}"
         named.add(row.get("file", ""))
-        if not row.get("id") or not row.get("file"):
-            errors.append(f"{where}: a row needs both an id and a file")
-            continue
-        year_text = row.get("year", "")
-        year = None
-        if year_text:
-            if not re.fullmatch(r"(19|20)\d{2}", year_text):
-                errors.append(f"{where}: year {year_text!r} is not a year (report {row['id']})")
-                continue
-            year = int(year_text)
-        file = folder / row["file"]
-        if not file.is_file():
-            errors.append(f"{where}: file {row['file']} is not there (report {row['id']})")
-            continue
-        entries.append((file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
-                                         jurisdiction=row.get("jurisdiction", ""), year=year,
-                                         url=row.get("url", ""))))
+        entry = manifest_entry(folder, where, row)
+        if isinstance(entry, str):
+            errors.append(entry)
+        else:
+            entries.append(entry)
     return entries, errors, named
+
+
+def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path, ReportMeta] | str:
+    """One manifest row as (file, metadata), or the line that says what is wrong with it."""
+    if not row.get("id") or not row.get("file"):
+        return f"{where}: a row needs both an id and a file"
+    year_text, year = row.get("year", ""), None
+    if year_text:
+        if not re.fullmatch(r"(19|20)\d{2}", year_text):
+            return f"{where}: year {year_text!r} is not a year (report {row['id']})"
+        year = int(year_text)
+    file = folder / row["file"]
+    if not file.is_file():
+        return f"{where}: file {row['file']} is not there (report {row['id']})"
+    return file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
+                            jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""))
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
