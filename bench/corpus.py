@@ -15,7 +15,7 @@ agencies, a problems section, and a plan section with targets and planned action
 
 Report ``i`` of seed ``s`` depends only on ``(s, i)``: any slice of the corpus can be made
 again, in any order, by any process. The mean is about 100 triples per report (1k reports ≈
-0.1M triples, 100k ≈ 10M), with a long tail (some reports are five times the mean).
+0.1M triples, 100k ≈ 11M), with a tail of long reports (up to about four times the mean).
 """
 from __future__ import annotations
 
