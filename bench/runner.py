@@ -764,10 +764,13 @@ def ratios(result: dict) -> dict:
             row = queries[s]["queries"][f"{LOOKUP}?report"]
             out["vs_rdflib_memory"] = round(row["rdflib"]["p50_ms"] / row["api"]["p50_ms"], 1)
             load = queries[s]["load"]
-            if "rdflib_endpoint_10" in load and "api_10" in load:
-                slow = load["rdflib_endpoint_10"]["rps"]
-                if slow > 0:
-                    out["vs_rdflib_endpoint_rps"] = round(load["api_10"]["rps"] / slow, 1)
+            for conns in ("10", "1"):  # 10 connections, else 1 when the 10-connection run gave nothing
+                slow = load.get(f"rdflib_endpoint_{conns}", {}).get("rps", float("nan"))
+                fast = load.get(f"api_{conns}", {}).get("rps", float("nan"))
+                if slow == slow and slow > 0 and fast == fast:
+                    out["vs_rdflib_endpoint_rps"] = round(fast / slow, 1)
+                    out["vs_rdflib_endpoint_connections"] = int(conns)
+                    break
             out["vs_rdflib_at_reports"] = int(s)
     store = result.get("store", {})
     if "bulk_load_vs_pyoxigraph" in store:

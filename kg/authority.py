@@ -36,6 +36,9 @@ class Authority:
             for key in (record.full_name, record.name):
                 self._by_key.setdefault(fold(key), record)
 
+    def __bool__(self) -> bool:  # `if authority` must not count every record
+        return bool(self._by_key)
+
     def __len__(self) -> int:
         return len({id(r) for r in self._by_key.values()})
 
