@@ -35,13 +35,14 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 import networkx as nx
 
-from .store import Store, rows
+from .store import Store
 from .vocab import ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
 
 VIEWS = ("all", "agency-document", "agency-initiative", "document-document")
@@ -336,20 +337,20 @@ class _Snapshot:
         self._read(store, include_evidence)
 
     def _read(self, store: Store, include_evidence: bool) -> None:
-        for row in rows(store.select(Q_REGIONS)):
+        for row in store.select_rows(Q_REGIONS):
             if row.get("label"):
                 current = self.region_labels.get(row["region"])
                 self.region_labels[row["region"]] = min(filter(None, (current, row["label"])))
             if row.get("parent"):
                 self.region_parents[row["region"]].add(row["parent"])
-        for row in rows(store.select(Q_REPORTS)):
+        for row in store.select_rows(Q_REPORTS):
             if row["g"] in self.reports:
                 continue
             self.reports[row["g"]] = _Report(row["g"], row.get("id") or _tail(row["report"]),
                                              _int(row.get("year")), row.get("region", ""))
         types: dict[str, set[str]] = defaultdict(set)
         graphs: dict[str, set[str]] = defaultdict(set)
-        for row in rows(store.select(Q_ENTITIES)):
+        for row in store.select_rows(Q_ENTITIES):
             types[row["node"]].add(KIND_OF_TYPE[row["type"]])
             graphs[row["node"]].add(row["g"])
         for iri, kinds in types.items():
@@ -357,20 +358,20 @@ class _Snapshot:
             kind = min(kinds, key=KIND_RANK.__getitem__)
             self.nodes[iri] = _Node(kind, graphs[iri])
         props: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in rows(store.select(Q_PROPERTIES)):
+        for row in store.select_rows(Q_PROPERTIES):
             props[row["node"]][_tail(row["p"])].add(row["value"])
         for iri, node in self.nodes.items():
             self._entity_attrs(iri, node, props.get(iri, {}))
-        for row in rows(store.select(Q_FACTS)):
+        for row in store.select_rows(Q_FACTS):
             self._fact(row)
-        for row in rows(store.select(Q_RELATIONS)):
+        for row in store.select_rows(Q_RELATIONS):
             if row.get("rel") and row["s"] in self.nodes and row["o"] in self.nodes:
                 self.relations[(row["s"], row["o"], row["rel"])].add(row["g"])
         if include_evidence:
-            for row in rows(store.select(Q_EVIDENCE)):
+            for row in store.select_rows(Q_EVIDENCE):
                 if row["node"] in self.nodes:
                     self.evidence[(row["node"], row["sentence"])].add(row["g"])
-            for row in rows(store.select(Q_SENTENCES)):
+            for row in store.select_rows(Q_SENTENCES):
                 self.sentences.setdefault(row["sentence"], {"graph": row["g"], "text": row.get("text", ""),
                                                             "section": row.get("section", "")})
         # Initiatives, targets and metrics take the jurisdiction of the agencies they belong to.
@@ -615,8 +616,11 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
     if output.is_dir():
         output = output / f"policy-kg-{graph.graph.get('view', 'all')}{EXTENSIONS[fmt]}"
     output.parent.mkdir(parents=True, exist_ok=True)
-    data = graphml_bytes(graph) if fmt == "graphml" else gexf_bytes(graph, GEXF_VERSIONS[fmt])
-    output.write_bytes(data)
+    if fmt == "graphml":
+        output.write_bytes(graphml_bytes(graph))
+    else:
+        with output.open("wb") as out:
+            write_gexf(graph, out, GEXF_VERSIONS[fmt])
     return [output]
 
 
@@ -637,104 +641,112 @@ def _years(data: dict) -> list[int]:
     return [int(y) for y in str(data.get("years", "")).split() if y.isdigit()]
 
 
+# GEXF attribute types of the Python types of NODE_DEFAULTS / EDGE_DEFAULTS (as networkx names them).
+GEXF_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+# Node and edge attributes that GEXF holds in the element itself or in viz, not in attvalues.
+NODE_OWN = ("label",) + VIZ_KEYS
+EDGE_OWN = ("id", "label", "weight")
+
+
 def gexf_bytes(graph: nx.MultiDiGraph, version: str = "1.3") -> bytes:
-    """GEXF ``1.3`` or ``1.2draft`` written by networkx, then fixed to validate against the
-    official XSD (see :func:`_fix_gexf`)."""
-    if version not in GEXF_NS:
-        raise ValueError(f"unknown GEXF version {version!r}: expected 1.3 or 1.2draft")
-    out = nx.MultiDiGraph()
-    dynamic = False
-    for iri, data in graph.nodes(data=True):
-        attrs = {k: v for k, v in data.items() if k not in VIZ_KEYS}
-        attrs["viz"] = {"color": {**_rgb(str(data.get("color", ""))), "a": 1.0},
-                        "size": float(data.get("size", MIN_SIZE))}
-        spells = _spells(_years(data))
-        if spells:
-            attrs["spells"], dynamic = spells, True
-        out.add_node(iri, **attrs)
-    kinds: dict[str, str] = {}
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        attrs = dict(data)
-        attrs.setdefault("id", _edge_id(source, str(key), target))
-        kinds[str(attrs["id"])] = str(attrs.get("kind", key))
-        spells = _spells(_years(data))
-        if spells:
-            attrs["spells"], dynamic = spells, True
-        out.add_edge(source, target, key=key, **attrs)
-    if dynamic:
-        out.graph["mode"] = "dynamic"
+    """The GEXF of :func:`write_gexf` as bytes."""
     buffer = io.BytesIO()
-    nx.write_gexf(out, buffer, version=version)
-    description = f"policy-kg network, view {graph.graph.get('view', 'all')}; filters: {graph.graph.get('filters', 'none')}"
-    return _fix_gexf(buffer.getvalue(), version, kinds, description)
+    write_gexf(graph, buffer, version)
+    return buffer.getvalue()
 
 
-def _fix_gexf(data: bytes, version: str, edge_kinds: dict[str, str], description: str) -> bytes:
-    """Make networkx's GEXF valid against the official XSD and tidy for Gephi.
+def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> None:
+    """Write a :func:`build_network` graph as GEXF ``1.3`` or ``1.2draft`` to the binary file
+    ``out``, element by element (lxml's incremental writer), so memory does not grow with it.
 
-    What networkx 3.x writes that the XSD rejects: a ``name`` attribute on ``<graph>``;
-    ``timeformat="long"`` for integer times (the XSD knows integer, double, date, dateTime);
-    for 1.3 the XML Schema instance namespace as ``http://w3.org/...`` (no ``www``), which
-    makes ``xsi:schemaLocation`` an unknown attribute; and the viz elements (``color``,
-    ``size``) in a separate viz namespace, where both official XSDs declare them in the
-    GEXF namespace itself. Also dropped: the ``networkx_key`` edge attribute (the multigraph
-    key, a duplicate of ``kind``). Added for 1.3: the edge ``kind`` (Gephi's edge type, so
-    parallel edges of different relations are not merged) and a meta description.
+    The document holds what networkx's ``write_gexf`` gives for the same graph (attribute
+    ids, types and values, ``spells`` for the report years, viz colour and size), with what the
+    official XSDs ask and networkx misses: no ``name`` on ``<graph>``, ``timeformat="integer"``,
+    the real XML Schema instance namespace, viz ``color``/``size`` in the GEXF namespace, no
+    ``networkx_key`` attribute; and for 1.3 the edge ``kind`` (Gephi's edge type, so that
+    parallel edges of different relations are not merged) and a meta description. networkx
+    builds the document in memory several times over (1.4 GB for a 90 MB file), hence this.
     """
     from lxml import etree
 
+    if version not in GEXF_NS:
+        raise ValueError(f"unknown GEXF version {version!r}: expected 1.3 or 1.2draft")
     ns = GEXF_NS[version]
-    q = lambda name: f"{{{ns}}}{name}"  # noqa: E731
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-    old = etree.fromstring(data, parser)
-    root = etree.Element(q("gexf"), nsmap={None: ns, "xsi": XSI})
-    for name, value in old.attrib.items():
-        if not name.startswith("{"):
-            root.set(name, value)
-    root.set(f"{{{XSI}}}schemaLocation", GEXF_SCHEMA_LOCATION[version])
-    for child in list(old):
-        root.append(child)
+    node_columns = [name for name in NODE_DEFAULTS if name not in NODE_OWN]
+    edge_columns = [name for name in EDGE_DEFAULTS if name not in EDGE_OWN]
+    node_ids = {name: str(i) for i, name in enumerate(node_columns)}
+    edge_ids = {name: str(i + len(node_columns)) for i, name in enumerate(edge_columns)}
+    dynamic = (any(_years(data) for _, data in graph.nodes(data=True))
+               or any(_years(data) for *_, data in graph.edges(data=True)))
+    description = (f"policy-kg network, view {graph.graph.get('view', 'all')}; "
+                   f"filters: {graph.graph.get('filters', 'none')}")
 
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        namespace, _, local = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
-        if namespace != ns:
-            element.tag = q(local)
+    def text(value: object) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return _NOT_XML.sub("", str(value))
 
-    meta = root.find(q("meta"))
-    if meta is not None:
-        creator = meta.find(q("creator"))
-        if creator is not None:
-            creator.text = f"policy-kg (networkx {nx.__version__})"
-        etree.SubElement(meta, q("description")).text = description
+    def element(tag: str, attrs: dict[str, str]):
+        return etree.Element(f"{{{ns}}}{tag}", attrs, nsmap={None: ns})
 
-    graph = root.find(q("graph"))
-    graph.attrib.pop("name", None)
-    if graph.get("timeformat") in ("long", "int", "integer"):
-        graph.set("timeformat", "integer")
+    def spells(xf, data: dict) -> None:
+        runs = _spells(_years(data))
+        if runs:
+            with xf.element(f"{{{ns}}}spells"):
+                for start, end in runs:
+                    xf.write(element("spell", {"start": str(start), "end": str(end)}))
 
-    drop: set[str] = set()
-    for attributes in graph.findall(q("attributes")):
-        for attribute in attributes.findall(q("attribute")):
-            if attributes.get("class") == "edge" and attribute.get("title") == "networkx_key":
-                drop.add(attribute.get("id"))
-                attributes.remove(attribute)
-        if len(attributes) == 0:
-            graph.remove(attributes)
-    for values in graph.iter(q("attvalues")):
-        for value in values.findall(q("attvalue")):
-            if value.get("for") in drop:
-                values.remove(value)
-        if len(values) == 0:
-            values.getparent().remove(values)
-    if version == "1.3":
-        for edge in graph.iter(q("edge")):
-            kind = edge_kinds.get(edge.get("id", ""))
-            if kind:
-                edge.set("kind", kind)
-    etree.cleanup_namespaces(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    def attvalues(xf, data: dict, columns: list[str], ids: dict[str, str], defaults: dict) -> None:
+        with xf.element(f"{{{ns}}}attvalues"):
+            for name in columns:
+                xf.write(element("attvalue", {"for": ids[name], "value": text(data.get(name, defaults[name]))}))
+
+    def declare(xf, klass: str, columns: list[str], ids: dict[str, str], defaults: dict) -> None:
+        with xf.element(f"{{{ns}}}attributes", {"class": klass, "mode": "static"}):
+            for name in columns:
+                xf.write(element("attribute", {"id": ids[name], "title": name,
+                                               "type": GEXF_TYPES[type(defaults[name])]}))
+
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        root = {"version": "1.3" if version == "1.3" else "1.2",
+                f"{{{XSI}}}schemaLocation": GEXF_SCHEMA_LOCATION[version]}
+        with xf.element(f"{{{ns}}}gexf", root, nsmap={None: ns, "xsi": XSI}):
+            meta = element("meta", {"lastmodifieddate": date.today().isoformat()})
+            etree.SubElement(meta, f"{{{ns}}}creator").text = "policy-kg"
+            etree.SubElement(meta, f"{{{ns}}}description").text = description
+            xf.write(meta)
+            xf.write("\n")
+            mode = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
+            if dynamic:
+                mode["timeformat"] = "integer"
+            with xf.element(f"{{{ns}}}graph", mode):
+                declare(xf, "node", node_columns, node_ids, NODE_DEFAULTS)
+                declare(xf, "edge", edge_columns, edge_ids, EDGE_DEFAULTS)
+                with xf.element(f"{{{ns}}}nodes"):
+                    for iri, data in graph.nodes(data=True):
+                        with xf.element(f"{{{ns}}}node", {"id": text(iri), "label": text(data.get("label", iri))}):
+                            spells(xf, data)
+                            rgb = _rgb(str(data.get("color", "")))
+                            xf.write(element("color", {"r": str(rgb["r"]), "g": str(rgb["g"]),
+                                                       "b": str(rgb["b"]), "a": "1.0"}))
+                            xf.write(element("size", {"value": str(float(data.get("size", MIN_SIZE)))}))
+                            attvalues(xf, data, node_columns, node_ids, NODE_DEFAULTS)
+                        xf.write("\n")
+                        xf.flush()
+                with xf.element(f"{{{ns}}}edges"):
+                    for source, target, key, data in graph.edges(keys=True, data=True):
+                        attrs = {"source": text(source), "target": text(target),
+                                 "id": text(data.get("id") or _edge_id(source, str(key), target)),
+                                 "label": text(data.get("label", key)),
+                                 "weight": str(float(data.get("weight", 1.0)))}
+                        if version == "1.3":
+                            attrs["kind"] = text(data.get("kind") or key)
+                        with xf.element(f"{{{ns}}}edge", attrs):
+                            spells(xf, data)
+                            attvalues(xf, data, edge_columns, edge_ids, EDGE_DEFAULTS)
+                        xf.write("\n")
+                        xf.flush()
 
 
 def graphml_bytes(graph: nx.MultiDiGraph) -> bytes:

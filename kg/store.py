@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -73,6 +73,11 @@ class Store(ABC):
     def select(self, query: str, bindings: dict[str, Node] | None = None) -> dict:
         """Run a SELECT (or ASK) query; return the W3C SPARQL 1.1 JSON results as a dict."""
 
+    def select_rows(self, query: str) -> Iterator[dict[str, str]]:
+        """Run a SELECT query; yield its rows as plain dicts (variable -> lexical value), without
+        holding the whole answer where the store can stream it."""
+        return rows(self.select(query))
+
     @abstractmethod
     def construct(self, query: str) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query; return the triples as an rdflib Graph."""
@@ -121,6 +126,7 @@ class Store(ABC):
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_LEADING_GRAPH = re.compile(r"\s*GRAPH\s+(?:[?$]\w+\s*)?\{", re.IGNORECASE)
 
 
 def with_values(query: str, bindings: dict[str, Node] | None) -> str:
@@ -128,16 +134,71 @@ def with_values(query: str, bindings: dict[str, Node] | None) -> str:
 
     The block opens the WHERE group, so FILTERs, OPTIONALs and aggregates of the query see the
     bound values; a query without ``WHERE {`` gets a trailing VALUES clause instead.
+
+    When the WHERE group opens with ``GRAPH ?g { … }`` and a variable is certainly bound by a
+    triple pattern of that block (it occurs there outside any nested group, expression or
+    BIND, and nowhere inside them), its value is bound inside the block instead. The answers
+    are the same (joining a one-row table into the first member of a group is joining it into
+    the group), and the store starts from the bound value instead of matching the whole
+    pattern in every graph first: a one-report lookup stops growing with the store.
     """
     if not bindings:
         return query
+    masked = _blank_comments_and_strings(query)
+    match = _WHERE.search(masked)
+    if match is None:
+        return f"{query.rstrip()}\n{_values_block(bindings)}\n"
+    inner, outer = _graph_bound(masked, match.end(), bindings), {}
+    for name, term in bindings.items():
+        if name not in inner:
+            outer[name] = term
+    text = query
+    if inner:
+        graph = _LEADING_GRAPH.match(masked, match.end())
+        text = f"{text[:graph.end()]}\n    {_values_block(inner)}\n{text[graph.end():]}"
+    if outer:
+        text = f"{text[:match.end()]}\n  {_values_block(outer)}\n{text[match.end():]}"
+    return text
+
+
+def _values_block(bindings: dict[str, Node]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
-    block = f"VALUES ({names}) {{ ({terms}) }}"
-    match = _WHERE.search(_blank_comments_and_strings(query))
-    if match is None:
-        return f"{query.rstrip()}\n{block}\n"
-    return f"{query[:match.end()]}\n  {block}\n{query[match.end():]}"
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def _graph_bound(masked: str, start: int, bindings: dict[str, Node]) -> dict[str, Node]:
+    """The bindings whose variables a leading ``GRAPH ?g { … }`` block certainly binds before
+    anything else in it uses them: the variable's first occurrence in the block is in a triple
+    pattern of the block's own level (outside nested groups and parentheses), and it is never
+    the target of ``AS``. Later uses (FILTER, OPTIONAL, BIND) then see the same value either way.
+    """
+    graph = _LEADING_GRAPH.match(masked, start)
+    if graph is None:
+        return {}
+    levels: list[bool] = []  # per character of the body: at the block's own level?
+    depth = parens = 0
+    end = None
+    for i in range(graph.end(), len(masked)):
+        char = masked[i]
+        if char == "}" and depth == 0:
+            end = i
+            break
+        depth += (char == "{") - (char == "}")
+        parens += (char == "(") - (char == ")")
+        levels.append(depth == 0 and parens == 0)
+    if end is None:
+        return {}
+    body = masked[graph.end():end]
+    if re.search(r"\bVALUES\b", body, re.IGNORECASE):
+        return {}
+    found = {}
+    for name, term in bindings.items():
+        var = rf"[?$]{re.escape(name)}\b"
+        first = re.search(var, body)
+        if first and levels[first.start()] and not re.search(rf"\bAS\s+{var}", body, re.IGNORECASE):
+            found[name] = term
+    return found
 
 
 def _blank_comments_and_strings(query: str) -> str:
@@ -246,6 +307,22 @@ class EmbeddedStore(Store):
         if not isinstance(result, self._ox.QuerySolutions):
             raise StoreError("expected a SELECT or ASK query")
         return json.loads(result.serialize(format=self._ox.QueryResultsFormat.JSON))
+
+    def select_rows(self, query: str) -> Iterator[dict[str, str]]:
+        result = self._query(query)
+        if not isinstance(result, self._ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        names = [variable.value for variable in result.variables]
+        try:
+            for solution in result:
+                row = {}
+                for name in names:
+                    term = solution[name]
+                    if term is not None:
+                        row[name] = term.value
+                yield row
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"query failed: {_first_line(err)}") from err
 
     def construct(self, query: str) -> Graph:
         result = self._query(query)

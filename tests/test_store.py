@@ -22,6 +22,61 @@ def test_values_binding_is_built_from_terms_not_text():
     assert with_values("ASK { ?s ?p ?o }", {"s": Literal("a")}).rstrip().endswith("VALUES (?s) { (\"a\") }")
 
 
+GRAPH_QUERY = """SELECT ?s ?o WHERE {
+  GRAPH ?g {
+    ?s <http://example.org/p> ?o .
+    OPTIONAL { ?s <http://example.org/q> ?maybe }
+    BIND (STR(?o) AS ?computed)
+  }
+  FILTER (!BOUND(?_f) || ?o = ?_f)
+}"""
+
+
+def _inner_and_outer(query: str) -> tuple[str, str]:
+    """The GRAPH block's opening (up to its first nested group) and the text before the block."""
+    graph = query.index("GRAPH ?g {")
+    return query[graph:query.index("OPTIONAL")], query[:graph]
+
+
+@pytest.mark.parametrize("name, place", [
+    ("s", "inner"),        # bound by a triple pattern of the leading GRAPH block
+    ("o", "inner"),
+    ("maybe", "outer"),    # only in an OPTIONAL: binding it first would change the answers
+    ("computed", "outer"),  # a BIND target cannot be bound before the BIND
+    ("_f", "outer"),       # only in a FILTER outside the block
+    ("absent", "outer"),
+])
+def test_values_go_inside_the_leading_graph_block_only_when_that_keeps_the_answers(name, place):
+    query = with_values(GRAPH_QUERY, {name: Literal("v")})
+    inner, outer = _inner_and_outer(query)
+    block = f'VALUES (?{name}) {{ ("v") }}'
+    assert (block in inner, block in outer) == (place == "inner", place == "outer")
+
+
+def test_values_stay_at_the_top_when_the_where_group_does_not_open_with_graph():
+    query = with_values("SELECT * WHERE { ?s ?p ?o . GRAPH ?g { ?s ?p ?o } }", {"s": Literal("v")})
+    assert query.startswith('SELECT * WHERE {\n  VALUES (?s) { ("v") }')
+
+
+def test_named_queries_give_the_same_answers_with_values_inside_or_at_the_top(store):
+    """The placement is an optimisation: every named query, with every parameter it takes,
+    answers the same as with all values at the top of the WHERE group."""
+    from kg.store import _values_block
+
+    assert ingest_paths([EXAMPLES], store).ok
+    samples = {"report": "haibin-sfj-2025", "year": "2026", "level": "local-regulation",
+               "jurisdiction": "海滨区", "action": "implement", "unit": "%"}
+    moved = 0
+    for name, query in named_queries().items():
+        for param in query.params:
+            bindings = query.bindings({param.name: samples[param.name]})
+            placed = with_values(query.text, bindings)
+            top = query.text.replace("WHERE {", "WHERE {\n  " + _values_block(bindings), 1)
+            moved += placed != top
+            assert canonical(store.select(placed)) == canonical(store.select(top)), (name, param.name)
+    assert moved >= 7  # the report parameter of each contract query goes inside
+
+
 def test_syntax_errors_are_store_errors(store):
     with pytest.raises(StoreError, match="syntax"):
         store.select("SELEC nothing")
