@@ -176,6 +176,7 @@ def extract(
     from .authority import default_authority
     from .ingest import check
     from .read import ReadError, discover, read_report
+    from .rdf import bind_prefixes
 
     formats = {"ttl": "turtle", "turtle": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt",
                "trig": "trig"}
@@ -193,7 +194,7 @@ def extract(
     except ReadError as e:
         fail(str(e))
     graph, validation = check(report, default_authority(), shacl)
-    sys.stdout.write(graph.serialize(format=formats[fmt]))
+    sys.stdout.write(bind_prefixes(graph).serialize(format=formats[fmt]))
     if validation is not None and not validation.conforms:
         for line in validation.violations:
             err.print(line, highlight=False, soft_wrap=True)

@@ -38,6 +38,15 @@ for _name in ("quantity", "agency", "title"):
         Span.set_extension(_name, default=None)
 
 
+def _text(doc: Doc) -> str:
+    """``doc.text``, computed once per doc: spaCy rebuilds it from every token on each access,
+    and each component needs it (a tenth of the CPU of an ingest went there)."""
+    text = doc.user_data.get("text")
+    if text is None:  # a doc's text never changes (the retokenizer keeps it)
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
@@ -45,7 +54,7 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 @Language.component("policy_titles")
 def policy_titles(doc: Doc) -> Doc:
     spans = []
-    for t in find_titles(doc.text):
+    for t in find_titles(_text(doc)):
         span = _span(doc, t.start, t.end, "NESTED_TITLE" if t.nested else "TITLE")
         if span is not None:
             span._.title = t
@@ -58,7 +67,7 @@ def policy_titles(doc: Doc) -> Doc:
 def policy_agencies(doc: Doc) -> Doc:
     where = doc.user_data.get("jurisdiction") or Jurisdiction()
     spans = []
-    for a in find_agencies(doc.text, where):
+    for a in find_agencies(_text(doc), where):
         span = _span(doc, a.start, a.end, "GOV" if a.is_government else "ORG")
         if span is not None:
             span._.agency = a
@@ -71,7 +80,7 @@ def policy_agencies(doc: Doc) -> Doc:
 def policy_quantities(doc: Doc) -> Doc:
     titles = [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
     spans = []
-    for q in find_quantities(doc.text):
+    for q in find_quantities(_text(doc)):
         if any(a <= q.start < b for a, b in titles):
             continue  # numbers inside a title (…方案(2025-2026年)) are part of the name
         span = _span(doc, q.start, q.end, "QUANTITY")
@@ -85,7 +94,7 @@ def policy_quantities(doc: Doc) -> Doc:
 @Language.component("policy_actions")
 def policy_actions(doc: Doc) -> Doc:
     spans = []
-    for verb in actions.find_verbs(doc.text):
+    for verb in actions.find_verbs(_text(doc)):
         span = _span(doc, verb.start, verb.end, verb.action)
         if span is not None:
             spans.append(span)
@@ -97,7 +106,7 @@ def policy_actions(doc: Doc) -> Doc:
 def policy_initiatives(doc: Doc) -> Doc:
     titles = [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
     spans = []
-    for item in initiatives.find_initiatives(doc.text, titles):
+    for item in initiatives.find_initiatives(_text(doc), titles):
         span = _span(doc, item.start, item.end, "INITIATIVE")
         if span is not None:
             span.kb_id_ = item.name
@@ -123,6 +132,7 @@ def annotate(text: str, jurisdiction: Jurisdiction | None = None, nlp: Language 
     """Run the pipeline over one sentence (or any text)."""
     nlp = nlp or build_pipeline()
     doc = nlp.make_doc(text)
+    doc.user_data["text"] = text
     doc.user_data["jurisdiction"] = jurisdiction or Jurisdiction()
     for _, component in nlp.pipeline:
         doc = component(doc)
