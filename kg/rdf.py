@@ -7,6 +7,7 @@ labels in every report graph that mentions them, so each graph validates on its 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -14,6 +15,12 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from .facts import Extraction
 from .resolve import Resolution, region_for
 from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, fact_iri, report_iri)
+
+
+@lru_cache(maxsize=65536)
+def integer(value: int) -> Literal:
+    """An xsd:integer literal (offsets and years repeat across facts and reports)."""
+    return Literal(value, datatype=XSD.integer)
 
 
 def zh(text: str) -> Literal:
@@ -43,8 +50,8 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         return fact_iri(rid, "sentence", index, seg.sentences[index].start)
 
     def span(node: URIRef, start: int, end: int) -> None:
-        g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.integer)))
-        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.integer)))
+        g.add((node, NIF.beginIndex, integer(start)))
+        g.add((node, NIF.endIndex, integer(end)))
         g.add((node, NIF.anchorOf, Literal(ex.report.text[start:end])))
 
     def evidence(node: URIRef, index: int, start: int, end: int) -> None:
@@ -58,7 +65,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     g.add((report, DCTERMS.title, zh(title)))
     g.add((report, RDFS.label, zh(title)))
     g.add((report, DCTERMS.creator, res.reporting.iri))
-    g.add((report, PKG.year, Literal(ex.year, datatype=XSD.integer)))
+    g.add((report, PKG.year, integer(ex.year)))
     g.add((report, PKG.sourceFile, Literal(ex.report.path.rsplit("/", 1)[-1] or rid)))
     g.add((report, PKG.contentHash, Literal(ex.report.sha256)))
     if meta.url:
@@ -142,7 +149,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         g.add((node, PKG.actionType, ACTION[action.action]))
         g.add((node, PROV.wasAssociatedWith, res.reporting.iri))
         g.add((node, PROV.used, doc.iri))
-        g.add((node, PKG.year, Literal(action.year, datatype=XSD.integer)))
+        g.add((node, PKG.year, integer(action.year)))
         evidence(node, action.sentence, action.start, action.end)
 
     # commitments, one per planned action and document it names
@@ -154,7 +161,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
             g.add((node, RDF.type, PKG.Commitment))
             g.add((node, RDFS.label, zh(c.text)))
             g.add((node, PROV.wasAttributedTo, res.reporting.iri))
-            g.add((node, PKG.year, Literal(c.year, datatype=XSD.integer)))
+            g.add((node, PKG.year, integer(c.year)))
             if doc is not None:
                 g.add((node, DCTERMS.references, doc.iri))
             evidence(node, c.sentence, c.start, c.end)
@@ -172,7 +179,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         elif q.qualifier:
             g.add((node, PKG.qualifier, Literal(q.qualifier)))
         g.add((node, PKG.unit, Literal(q.unit)))
-        g.add((node, PKG.year, Literal(q.year, datatype=XSD.integer)))
+        g.add((node, PKG.year, integer(q.year)))
         g.add((node, PROV.wasAttributedTo, res.reporting.iri))
         evidence(node, q.sentence, q.start, q.end)
 

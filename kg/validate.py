@@ -142,6 +142,10 @@ def turbo_available() -> bool:
 
 
 def _pyshacl_report(graph: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
+    if not graph.store.context_aware:  # pyshacl wraps the data in a Dataset: it needs contexts
+        copy = rdflib.Graph(bind_namespaces="none")
+        copy += graph
+        graph = copy
     _, report, _ = pyshacl.validate(
         graph, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
     )

@@ -8,22 +8,33 @@ formalised in ``ontology/policy-kg.ttl`` and ``shapes/``.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import unicodedata
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/policy-kg/"
-PKG = Namespace(BASE + "ontology#")
-ID = Namespace(BASE + "id/")
-LEVEL = Namespace(BASE + "scheme/level/")
-ACTION = Namespace(BASE + "scheme/action/")
-ADMIN = Namespace(BASE + "scheme/admin-level/")
-ROLE = Namespace(BASE + "scheme/section-role/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-TIME = Namespace("http://www.w3.org/2006/time#")
+class _Namespace(Namespace):
+    """rdflib's Namespace, remembering the terms asked for as attributes (``PKG.evidence``):
+    rdflib makes a new URIRef on every access, which is a tenth of building a report graph."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+PKG = _Namespace(BASE + "ontology#")
+ID = _Namespace(BASE + "id/")
+LEVEL = _Namespace(BASE + "scheme/level/")
+ACTION = _Namespace(BASE + "scheme/action/")
+ADMIN = _Namespace(BASE + "scheme/admin-level/")
+ROLE = _Namespace(BASE + "scheme/section-role/")
+ORG = _Namespace("http://www.w3.org/ns/org#")
+ELI = _Namespace("http://data.europa.eu/eli/ontology#")
+NIF = _Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+TIME = _Namespace("http://www.w3.org/2006/time#")
 
 PREFIXES = {
     "pkg": str(PKG), "id": str(ID), "level": str(LEVEL), "action": str(ACTION),
@@ -84,6 +95,7 @@ def fact_iri(report_id: str, kind: str, *key: object) -> URIRef:
     return ID[f"report/{_safe(report_id)}/{kind}/{digest(*map(str, key))}"]
 
 
+@lru_cache(maxsize=4096)
 def _safe(report_id: str) -> str:
     keep = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in report_id)
     return keep if keep == report_id else f"{keep}-{digest(report_id)[:8]}"
