@@ -1,7 +1,7 @@
 """Run blocking store calls off the event loop, under a time limit.
 
-Every query runs in its own daemon worker thread so the server keeps answering other
-requests. Past the time limit the caller gets HTTP 504 at once. The embedded engine cannot
+Every query runs in a daemon worker thread (kept in a pool, see :class:`WorkerPool`) so the
+server keeps answering other requests. Past the time limit the caller gets HTTP 504 at once. The embedded engine cannot
 be interrupted (Oxigraph has no cancellation: oxigraph/oxigraph#1336): a query that streams
 rows stops at its next row (``Store.raw_query`` checks the deadline), but one that is busy
 before its first row (a big aggregate or sort) runs on in its thread until it ends and its
@@ -18,6 +18,7 @@ it and kills the whole process.
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,6 +52,51 @@ def start_worker(target: Callable[[], None]) -> None:
         finally:
             threading.stack_size(previous)
     threading.Thread(target=target, name="policy-kg-query", daemon=True).start()
+
+
+class WorkerPool:
+    """Long-lived daemon threads with QUERY_STACK stacks that run jobs handed to ``submit``.
+
+    Starting a thread (with its big stack) for each query cost more than a one-report lookup;
+    these threads stay. A new one starts only when every thread is busy, so a job never waits
+    for another to finish (the runner's slots bound how many run at once).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._busy = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._busy += 1
+            if self._busy > self._threads:
+                try:
+                    start_worker(self._serve)
+                except RuntimeError:
+                    self._busy -= 1
+                    raise
+                self._threads += 1
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException:  # noqa: BLE001 - a job reports its own errors; the thread stays
+                pass
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+
+WORKERS = WorkerPool()
 
 
 @dataclass
@@ -107,7 +153,7 @@ class Runner:
                 pass
 
         try:
-            start_worker(work)
+            WORKERS.submit(work)
         except RuntimeError:
             self._slots.release()
             if user:

@@ -171,9 +171,14 @@ def section_validation(quick: bool) -> dict:
 
     shapes = load_shapes()
     auth = default_authority()
-    graphs = [report_graph_of(r, auth) for r in synthetic_reports(10 if quick else 60, SEED, start=900_000)]
+    def plain(graph: Graph) -> Graph:  # rdflib's default (context-aware) store, which pyshacl needs
+        copy = Graph()
+        copy += graph
+        return copy
+
+    graphs = [plain(report_graph_of(r, auth)) for r in synthetic_reports(10 if quick else 60, SEED, start=900_000)]
     found, _ = discover([ROOT / "examples"])
-    examples = [report_graph_of(read_report(p, m), auth) for p, m in found]
+    examples = [plain(report_graph_of(read_report(p, m), auth)) for p, m in found]
     big = Graph()
     for g in examples:
         big += g

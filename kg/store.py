@@ -12,6 +12,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -205,14 +206,22 @@ def _values_block(bindings: dict[str, Node]) -> str:
 
 
 def _graph_bound(masked: str, start: int, bindings: dict[str, Node]) -> dict[str, Node]:
-    """The bindings whose variables a leading ``GRAPH ?g { … }`` block certainly binds before
+    """The bindings whose variables a leading ``GRAPH ?g { … }`` block certainly binds (see
+    :func:`_graph_bindable`)."""
+    names = _graph_bindable(masked, start)
+    return {name: term for name, term in bindings.items() if name in names}
+
+
+@lru_cache(maxsize=512)
+def _graph_bindable(masked: str, start: int) -> frozenset[str]:
+    """The variables a leading ``GRAPH ?g { … }`` block (at ``start``) certainly binds before
     anything else in it uses them: the variable's first occurrence in the block is in a triple
     pattern of the block's own level (outside nested groups and parentheses), and it is never
     the target of ``AS``. Later uses (FILTER, OPTIONAL, BIND) then see the same value either way.
     """
     graph = _LEADING_GRAPH.match(masked, start)
     if graph is None:
-        return {}
+        return frozenset()
     levels: list[bool] = []  # per character of the body: at the block's own level?
     depth = parens = 0
     end = None
@@ -225,19 +234,22 @@ def _graph_bound(masked: str, start: int, bindings: dict[str, Node]) -> dict[str
         parens += (char == "(") - (char == ")")
         levels.append(depth == 0 and parens == 0)
     if end is None:
-        return {}
+        return frozenset()
     body = masked[graph.end():end]
     if re.search(r"\bVALUES\b", body, re.IGNORECASE):
-        return {}
-    found = {}
-    for name, term in bindings.items():
-        var = rf"[?$]{re.escape(name)}\b"
-        first = re.search(var, body)
-        if first and levels[first.start()] and not re.search(rf"\bAS\s+{var}", body, re.IGNORECASE):
-            found[name] = term
-    return found
+        return frozenset()
+    seen: set[str] = set()
+    names: set[str] = set()
+    for var in re.finditer(r"[?$](\w+)", body):
+        if var.group(1) not in seen:
+            seen.add(var.group(1))
+            if levels[var.start()]:
+                names.add(var.group(1))
+    names -= {target.group(1) for target in re.finditer(r"\bAS\s+[?$](\w+)", body, re.IGNORECASE)}
+    return frozenset(names)
 
 
+@lru_cache(maxsize=512)
 def _blank_comments_and_strings(query: str) -> str:
     """The query with comments and string literals blanked out (same length), for searching."""
     return re.sub(r'#[^\n]*|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>',

@@ -135,3 +135,52 @@ def test_sparql_router_mounts_in_any_app(tmp_path):
         assert client.post("/v1/kg/sparql", data={"update": "DROP ALL"}).status_code == 403
         assert client.get("/v1/kg/sparql").headers["content-type"].startswith("text/turtle")
     store.close()
+
+
+def test_worker_pool_reuses_threads_and_never_queues_behind_a_busy_one():
+    import threading
+
+    from api.runner import WorkerPool
+
+    pool = WorkerPool()
+    done = threading.Event()
+    for _ in range(50):  # one after another: one thread does them all
+        finished = threading.Event()
+        pool.submit(finished.set)
+        assert finished.wait(5)
+    assert pool.threads == 1
+    release, started = threading.Event(), threading.Event()
+    pool.submit(lambda: (started.set(), release.wait(5)))
+    assert started.wait(5)
+    pool.submit(lambda: 1 / 0)  # a failing job does not take its thread down
+    pool.submit(done.set)       # the blocked job does not hold this one up
+    assert done.wait(5)
+    release.set()
+    assert pool.threads in (2, 3)  # 3 when the failing job had not finished yet
+
+
+def test_worker_pool_threads_have_the_big_stack():
+    import threading
+
+    from api.runner import QUERY_STACK, WorkerPool
+
+    pool, seen = WorkerPool(), {}
+    finished = threading.Event()
+
+    def deep(n: int) -> int:
+        return 0 if n == 0 else 1 + deep(n - 1)
+
+    def job():
+        import sys
+
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(200_000)
+        try:
+            seen["depth"] = deep(100_000)  # far past what an 8 MB stack holds
+        finally:
+            sys.setrecursionlimit(limit)
+            finished.set()
+
+    pool.submit(job)
+    assert finished.wait(30) and seen["depth"] == 100_000
+    assert QUERY_STACK >= 64 * 2**20
