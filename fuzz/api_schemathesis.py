@@ -30,26 +30,22 @@ import collections
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import uvicorn  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from kg.ingest import ingest_paths  # noqa: E402
 from kg.store import EmbeddedStore  # noqa: E402
 from kg.vocab import DCTERMS, ID, PKG  # noqa: E402
+from tests.api_fixtures import serve  # noqa: E402  (the tests' real uvicorn in a thread)
 
 TOKEN = "fuzz-token-6f1c2d"
 # Statuses that count as "accepted" for schema-valid requests (positive_data_acceptance),
@@ -161,32 +157,6 @@ class Recorder:
             raise
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """A real uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           lifespan="on", timeout_keep_alive=30))
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
 def run_schemathesis(url: str, name: str, args, workdir: Path, token: str | None,
                      values: dict[str, list[str]]) -> dict:
     report = workdir / f"report-{name}.json"
@@ -271,7 +241,7 @@ def main() -> int:
             for name, token in (("open", None), ("token", TOKEN)):
                 recorder = Recorder(create_app(store, token=token, query_timeout=args.query_timeout))
                 recorders.append(recorder)
-                with serve(recorder) as url:
+                with serve(recorder, log_level="error", timeout_keep_alive=30) as url:
                     print(f"\n== run '{name}': {'token configured and sent' if token else 'no token configured'} "
                           f"({url})", flush=True)
                     result = run_schemathesis(url, name, args, work, token, values)

@@ -477,6 +477,7 @@ class EmbeddedStore(Store):
             if exists:
                 self.update(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n"
                             f"{data.decode('utf-8')}\n}} }}")
+                self._written(data.count(b"\n"))
             else:
                 fresh.append(nt_to_nquads(data, iri))
         if not fresh:
@@ -486,9 +487,17 @@ class EmbeddedStore(Store):
             self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError, RuntimeError) as err:
             raise StoreError(f"load failed: {_first_line(err)}") from err
-        # Oxigraph keeps what transactions wrote in memory until a flush: without one,
-        # resident memory grows by about 1 KB a quad (10 GB for 10M triples).
-        self._unflushed = getattr(self, "_unflushed", 0) + data.count(b"\n")
+        self._written(data.count(b"\n"))
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        """Replace one named graph, all or nothing (one transaction), as ``bulk_replace``."""
+        self.bulk_replace([(graph_iri, graph)])
+
+    def _written(self, quads: int) -> None:
+        """Count transactionally written quads; flush every FLUSH_EVERY_QUADS. Oxigraph keeps
+        what transactions wrote in memory until a flush: without one, resident memory grows by
+        about 1 KB a quad (10 GB for 10M triples), whichever path wrote them."""
+        self._unflushed = getattr(self, "_unflushed", 0) + quads
         if self._unflushed >= FLUSH_EVERY_QUADS:
             self._unflushed = 0
             try:

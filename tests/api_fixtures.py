@@ -194,11 +194,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app) -> Iterator[str]:
-    """Run ``app`` under a real uvicorn on 127.0.0.1 in a thread; yield its base URL."""
+def serve(app, **config) -> Iterator[str]:
+    """Run ``app`` under a real uvicorn on 127.0.0.1 in a thread; yield its base URL.
+    ``config``: more uvicorn.Config settings (log_level, timeout_keep_alive …)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           **{"log_level": "warning", "lifespan": "on", **config}))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

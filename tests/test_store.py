@@ -157,3 +157,36 @@ def test_capped_answers_are_the_first_rows_of_the_whole_answer(store, media):
             assert capped.content_type == media
             assert _solutions(capped.body, media) == whole[:cap], (name, cap)
             assert capped.truncated == (len(whole) > cap), (name, cap)
+
+
+def test_serial_replacements_flush_like_the_batch_writer(tmp_path, monkeypatch):
+    """replace_graph (the serial ingest's and the API's write) counts what it writes and
+    flushes Oxigraph's memtables every FLUSH_EVERY_QUADS quads, as bulk_replace does."""
+    import kg.store as store_module
+    from kg.ingest import report_graph_of
+    from kg.read import read_report
+
+    graph = report_graph_of(read_report(EXAMPLES / "haibin-sfj-2025.txt"))
+    monkeypatch.setattr(store_module, "FLUSH_EVERY_QUADS", len(graph) * 2)
+    store = open_store(tmp_path / "store")
+    flushes = []
+
+    class Spy:
+        def __init__(self, inner):
+            self._inner = inner
+
+        def flush(self):
+            flushes.append(1)
+            return self._inner.flush()
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    store._store = Spy(store._store)
+    for i in range(4):  # two new graphs, then the same two replaced
+        store.replace_graph(f"https://example.org/graph/{i % 2}", graph)
+    assert len(flushes) == 2
+    assert sorted(store.graphs()) == ["https://example.org/graph/0", "https://example.org/graph/1"]
+    count = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert int(count["results"]["bindings"][0]["n"]["value"]) == 2 * len(graph)
+    store.close()
