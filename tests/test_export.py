@@ -9,6 +9,8 @@ with npm into tests/.node/; skipped when node/npm are missing or the install fai
 """
 from __future__ import annotations
 
+import io
+
 import csv
 import json
 import os
@@ -662,3 +664,24 @@ def test_remote_store_gives_the_same_network(hand, tmp_path):
     assert edge_triples(network) == edge_triples(hand)
     assert {n: d for n, d in network.nodes(data=True)} == {n: d for n, d in hand.nodes(data=True)}
     assert {d["kind"] for *_, d in nx.read_gexf(path).edges(data=True)} == {"study", "publicise", "implement", "issue"}
+
+
+def test_gexf_is_written_as_it_goes(hand):
+    """write_gexf streams: many small writes, none holding the document, the same bytes as
+    gexf_bytes."""
+    from kg.export import gexf_bytes, write_gexf
+
+    class Recorder(io.BytesIO):
+        sizes: list[int] = []
+
+        def write(self, data):
+            self.sizes.append(len(data))
+            return super().write(data)
+
+    out = Recorder()
+    out.sizes = []
+    write_gexf(hand, out, "1.3")
+    whole = out.getvalue()
+    assert whole == gexf_bytes(hand, "1.3")
+    assert len(out.sizes) >= hand.number_of_nodes() + hand.number_of_edges()
+    assert max(out.sizes) < len(whole) / 2
