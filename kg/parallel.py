@@ -203,11 +203,7 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
             pass  # find the report the store refuses: one at a time
     for (outcome, result), (iri, data) in zip(batch, items):
         try:
-            if isinstance(store, EmbeddedStore):
-                store.bulk_replace([(iri, data)])
-            else:
-                store.update(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n"
-                             f"{data.decode('utf-8')}\n}} }}")
+            store.replace_ntriples(iri, data)
             outcome.stored = True
         except StoreError as err:
             outcome.error = f"{result.source}: store refused the report: {err}"

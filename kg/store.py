@@ -110,7 +110,12 @@ class Store(ABC):
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
         """Replace one named graph by ``graph``, all or nothing."""
-        body = graph.serialize(format="nt")
+        self.replace_ntriples(graph_iri, graph.serialize(format="nt"))
+
+    def replace_ntriples(self, graph_iri: str, ntriples: str | bytes) -> None:
+        """Replace one named graph by the triples of an N-Triples text, all or nothing (one
+        SPARQL update: DROP, then INSERT DATA)."""
+        body = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
         self.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}")
 
     def drop_graph(self, graph_iri: str) -> None:
@@ -475,8 +480,7 @@ class EmbeddedStore(Store):
             except ValueError as err:
                 raise StoreError(f"bad graph IRI <{iri}>: {_first_line(err)}") from err
             if exists:
-                self.update(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n"
-                            f"{data.decode('utf-8')}\n}} }}")
+                Store.replace_ntriples(self, iri, data)  # the update: DROP and INSERT in one transaction
                 self._written(data.count(b"\n"))
             else:
                 fresh.append(nt_to_nquads(data, iri))
@@ -489,9 +493,10 @@ class EmbeddedStore(Store):
             raise StoreError(f"load failed: {_first_line(err)}") from err
         self._written(data.count(b"\n"))
 
-    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
-        """Replace one named graph, all or nothing (one transaction), as ``bulk_replace``."""
-        self.bulk_replace([(graph_iri, graph)])
+    def replace_ntriples(self, graph_iri: str, ntriples: str | bytes) -> None:
+        """Replace one named graph, all or nothing (one transaction), as ``bulk_replace``
+        (``replace_graph`` comes here too)."""
+        self.bulk_replace([(graph_iri, ntriples)])
 
     def _written(self, quads: int) -> None:
         """Count transactionally written quads; flush every FLUSH_EVERY_QUADS. Oxigraph keeps
