@@ -19,11 +19,19 @@ POLICY_KG_CORS_ORIGINS   ``cors_origins``  comma-separated origins allowed by CO
                                            for any (none: no CORS headers)
 POLICY_KG_MAX_BODY       ``max_body``      largest request body in bytes, else 413 (10 MB)
 POLICY_KG_QUERIES        ``queries_dir``   folder of the named queries (``queries/``)
+POLICY_KG_QUERY_MEMORY   ``query_memory``  megabytes one query (or export) may allocate in
+                                           its worker process, else 503 (2048; 0: no limit)
+POLICY_KG_WORKERS        ``workers``       query worker processes at most; client SPARQL
+                                           gets half of them (8)
+POLICY_KG_EXPORT_TIMEOUT ``export_timeout`` seconds an export may run before 504 (600)
+POLICY_KG_MAX_EXPORTS    ``max_exports``   exports running at once, else 503 (2)
 ======================== ================= ==============================================
 
 An embedded store named by a path is opened read-only when no token is configured (the
 API cannot write then anyway) and read-write otherwise; it is closed on shutdown. A Store
-object passed in is used as is and left open.
+object passed in is used as is and left open. Reads of an embedded store run in worker
+processes that are killed at the time limit (see ``api.runner``); a read-write store publishes
+a snapshot after each write for them (``kg.snapshots``).
 """
 from __future__ import annotations
 
@@ -53,13 +61,20 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 def create_app(store: Store | str | None = None, *, token: str | None = None,
                query_timeout: float | None = None, row_limit: int | None = None,
                cors_origins: list[str] | None = None, queries_dir: Path | None = None,
-               max_body: int | None = None) -> FastAPI:
+               max_body: int | None = None, query_memory: int | None = None,
+               workers: int | None = None, export_timeout: float | None = None,
+               max_exports: int | None = None) -> FastAPI:
     """The API over ``store`` (a Store, or a folder/URL for ``open_store``)."""
     env = os.environ
     token = (token if token is not None else env.get("POLICY_KG_TOKEN")) or None  # "" turns writes off
     query_timeout = query_timeout if query_timeout is not None else float(env.get("POLICY_KG_QUERY_TIMEOUT", 30.0))
     row_limit = row_limit if row_limit is not None else int(env.get("POLICY_KG_ROW_LIMIT", 10000))
     max_body = max_body if max_body is not None else int(env.get("POLICY_KG_MAX_BODY", DEFAULT_MAX_BODY))
+    query_memory = query_memory if query_memory is not None else int(env.get("POLICY_KG_QUERY_MEMORY", 2048))
+    workers = workers if workers is not None else int(env.get("POLICY_KG_WORKERS", 8))
+    export_timeout = (export_timeout if export_timeout is not None
+                      else float(env.get("POLICY_KG_EXPORT_TIMEOUT", 600.0)))
+    max_exports = max_exports if max_exports is not None else int(env.get("POLICY_KG_MAX_EXPORTS", 2))
     if cors_origins is None:
         cors_origins = [o.strip() for o in env.get("POLICY_KG_CORS_ORIGINS", "").split(",") if o.strip()]
     if queries_dir is None and env.get("POLICY_KG_QUERIES"):
@@ -73,9 +88,13 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
         text = str(store)
         store = open_store(text, read_only=not token and not text.startswith(("http://", "https://")))
 
+    runner = Runner(store, query_timeout, row_limit, max_workers=max(1, workers), memory_mb=query_memory,
+                    export_timeout=export_timeout, max_exports=max_exports)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        runner.close()
         if owned:
             store.close()
 
@@ -86,7 +105,6 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
                     "IRIs (`/id/...`). Query answers are content-negotiated (Accept header). "
                     f"Queries run at most {query_timeout:g} s and return at most {row_limit} rows "
                     "(header `X-Result-Truncated: true` when cut).")
-    runner = Runner(store, query_timeout, row_limit)
     app.state.runner = runner
     app.state.token = token
     app.include_router(sparql_router(runner, token=token))

@@ -7,19 +7,22 @@ folder the server chooses and sent back as an attachment: the client never names
 
 Wire it in ``api.app.create_app`` with ``app.include_router(export_router())``. The store
 is ``app.state.store`` when the app sets one, else ``app.state.runner.store`` (what
-``create_app`` sets today); with a runner the export runs under its time limit and slots.
+``create_app`` sets today); with a runner the export runs in a process of its own (``Runner.export``: at most two at
+once, killed past its time limit, its memory given back when it ends).
 """
 from __future__ import annotations
 
 import asyncio
-import io
 import re
+import shutil
 import tempfile
 import zipfile
 from enum import Enum
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
 from api.params import check_strict
 from kg.export import KIND_ALIASES, KINDS, Filters, check_filters, export
@@ -56,15 +59,22 @@ class ExportView(str, Enum):
 def render(store: Store, fmt: str, view: str, filters: Filters, include_evidence: bool) -> bytes:
     """The export as bytes (for csv: a zip with nodes.csv and edges.csv)."""
     with tempfile.TemporaryDirectory(prefix="policy-kg-export-") as tmp:
-        target = Path(tmp) / ("csv" if fmt == "csv" else f"export.{SUFFIXES[fmt]}")
-        paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence)
-        if fmt != "csv":
-            return paths[0].read_bytes()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in paths:
-                archive.writestr(path.name, path.read_bytes())
-        return buffer.getvalue()
+        return render_to(store, Path(tmp), fmt, view, filters, include_evidence).read_bytes()
+
+
+def render_to(store: Store, folder: Path, fmt: str, view: str, filters: Filters,
+              include_evidence: bool) -> Path:
+    """Write the export into ``folder`` (a server-chosen temporary folder) and return the
+    file to send (for csv: a zip with nodes.csv and edges.csv)."""
+    target = folder / ("csv" if fmt == "csv" else f"export.{SUFFIXES[fmt]}")
+    paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence)
+    if fmt != "csv":
+        return paths[0]
+    archive_path = folder / "export.zip"
+    with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in paths:
+            archive.write(path, path.name)
+    return archive_path
 
 
 def filename(fmt: str, view: str, filters: Filters) -> str:
@@ -129,14 +139,20 @@ def export_router() -> APIRouter:
         store = getattr(state, "store", None) or (runner.store if runner is not None else None)
         if store is None:
             raise HTTPException(500, "the app has no store (set app.state.store)")
+        folder = Path(tempfile.mkdtemp(prefix="policy-kg-export-"))
+        cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
         try:
             if runner is not None and runner.store is store:
-                body = await runner.call(render, store, fmt, name, filters, evidence)
+                path = await runner.export(render_to, folder, fmt, name, filters, evidence)
             else:
-                body = await asyncio.to_thread(render, store, fmt, name, filters, evidence)
+                path = await asyncio.to_thread(render_to, store, folder, fmt, name, filters, evidence)
         except ValueError as err:
+            shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, str(err)) from err
-        return Response(content=body, media_type=MEDIA_TYPES[fmt], headers={
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return FileResponse(path, media_type=MEDIA_TYPES[fmt], background=cleanup, headers={
             "Content-Disposition": f'attachment; filename="{filename(fmt, name, filters)}"'})
 
     return router

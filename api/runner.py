@@ -1,19 +1,26 @@
-"""Run blocking store calls off the event loop, under a time limit.
+"""Run store calls off the event loop, under a time limit, a memory limit and slots.
 
-Every query runs in a daemon worker thread (kept in a pool, see :class:`WorkerPool`) so the
-server keeps answering other requests. Past the time limit the caller gets HTTP 504 at once. The embedded engine cannot
-be interrupted (Oxigraph has no cancellation: oxigraph/oxigraph#1336): a query that streams
-rows stops at its next row (``Store.raw_query`` checks the deadline), but one that is busy
-before its first row (a big aggregate or sort) runs on in its thread until it ends and its
-answer is thrown away. At most ``max_workers`` calls run at once, and client-written SPARQL
-(``user=True``: the /sparql endpoint) at most ``max_user_workers`` of them, so that runaway
-client queries still running on cannot take the slots the lookups, pages and named queries
-need. A call that cannot get a worker within its time limit gets HTTP 503.
+Reads of an embedded store (client SPARQL, named queries, lookups, pages, exports) run in
+worker processes (:mod:`api.workers`): past its time limit a query's worker is killed and
+replaced, so the query really stops and its slot is free again at once; a query that asks for
+more memory than ``memory_mb`` fails alone (503) and the server goes on. Exports run in a
+process of their own each (``max_exports`` at once, ``export_timeout``), which gives its
+memory back when it ends. Writes (SPARQL UPDATE, POST /reports) run in threads of this
+process, under the store's write lock; after each one the store publishes a snapshot that
+the workers read (:mod:`kg.snapshots`), so a reader sees a report absent or whole.
 
-Worker threads get a large stack (``QUERY_STACK``, address space only: pages are committed
-when used). The engine parses and evaluates recursively; on the default 8 MB stack a query of
-a few kilobytes (five thousand nested braces, a long chain of ``+`` or UNION ...) overflows
-it and kills the whole process.
+A remote store (SPARQL endpoint) has no workers: its calls run in daemon threads (kept in a
+pool, :class:`WorkerPool`) and the remote server runs the query; past the limit the caller
+gets 504 and the answer is thrown away.
+
+At most ``max_workers`` calls run at once, and client-written SPARQL (``user=True``: the
+/sparql endpoint) at most ``max_user_workers`` of them, so that client queries cannot take the
+slots the lookups, pages and named queries need. A call that cannot get a slot within its time
+limit gets HTTP 503.
+
+Threads get a large stack (``QUERY_STACK``, address space only: pages are committed when
+used). The engine parses and evaluates recursively; on the default 8 MB stack a query of a
+few kilobytes (five thousand nested braces, a long chain of ``+`` or UNION ...) overflows it.
 """
 from __future__ import annotations
 
@@ -21,12 +28,15 @@ import asyncio
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from fastapi import HTTPException
 
-from kg.store import QuerySyntaxError, QueryTimeout, RemoteStore, Store, StoreError
+from api.workers import ProcessPool, WorkerConfig, WorkerLost, call_method
+from kg.store import (EmbeddedStore, QuerySyntaxError, QueryTimeout, RemoteStore, Store, StoreError,
+                      WorkerStore)
 
 
 QUERY_STACK = 256 * 1024 * 1024
@@ -108,6 +118,9 @@ class Runner:
     row_limit: int = 10000
     max_workers: int = 8
     max_user_workers: int | None = None  # default: half of max_workers (at least 1)
+    memory_mb: int = 2048                # what one query (or export) may allocate; 0: no limit
+    export_timeout: float = 600.0
+    max_exports: int = 2
     _slots: threading.BoundedSemaphore = field(init=False, repr=False)
     _user_slots: threading.BoundedSemaphore = field(init=False, repr=False)
 
@@ -116,21 +129,54 @@ class Runner:
         if self.max_user_workers is None:
             self.max_user_workers = max(1, self.max_workers // 2)
         self._user_slots = threading.BoundedSemaphore(self.max_user_workers)
+        self._export_slots = threading.BoundedSemaphore(max(1, self.max_exports))
+        self.pool: ProcessPool | None = None
+        self.user_pool: ProcessPool | None = None
+        self.export_pool: ProcessPool | None = None
+        store = self.store
+        if isinstance(store, EmbeddedStore) and not isinstance(store, WorkerStore):
+            if not store.read_only:
+                store.publish_snapshots()  # and after every write from now on
+            config = WorkerConfig(store.location, snapshots=not store.read_only, memory_mb=self.memory_mb)
+            self.pool = ProcessPool(config, keep=self.max_workers)
+            # Client SPARQL runs at a lower CPU priority, so that runaways the clients send
+            # do not slow the lookups, pages and named queries down while they last.
+            self.user_pool = ProcessPool(replace(config, nice=10), keep=self.max_user_workers)
+            self.export_pool = ProcessPool(replace(config, nice=5), keep=0)  # a fresh process per export
+            self.pool.prestart()
+            self.user_pool.prestart()
 
-    async def call(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None,
-                   user: bool = False, **kwargs: Any) -> Any:
-        """``fn(*args, **kwargs)`` in a worker thread; store errors become HTTP errors.
-        ``user``: client-written SPARQL, which also takes one of the user slots."""
-        limit = self.timeout if timeout is None else timeout
-        start = time.monotonic()
-        busy = HTTPException(503, f"the server is busy: no query slot free within {limit:g} s; "
+    def close(self) -> None:
+        for pool in (self.pool, self.user_pool, self.export_pool):
+            if pool is not None:
+                pool.close()
+
+    def _busy(self, limit: float) -> HTTPException:
+        return HTTPException(503, f"the server is busy: no query slot free within {limit:g} s; "
                                   "try again later")
+
+    async def _take_slots(self, limit: float, user: bool) -> None:
+        start = time.monotonic()
         if user and not await self._acquire(self._user_slots, limit):
-            raise busy
+            raise self._busy(limit)
         if not await self._acquire(self._slots, max(0.01, limit - (time.monotonic() - start))):
             if user:
                 self._user_slots.release()
-            raise busy
+            raise self._busy(limit)
+
+    def _give_slots(self, user: bool) -> None:
+        self._slots.release()
+        if user:
+            self._user_slots.release()
+
+    async def call(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None,
+                   user: bool = False, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a thread of this process (writes, and every call to a
+        remote store); store errors become HTTP errors. ``user``: client-written SPARQL, which
+        also takes one of the user slots."""
+        limit = self.timeout if timeout is None else timeout
+        start = time.monotonic()
+        await self._take_slots(limit, user)
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -144,9 +190,7 @@ class Runner:
             except BaseException as err:  # noqa: BLE001 - handed to the awaiting request
                 value, ok = err, False
             finally:
-                self._slots.release()
-                if user:
-                    self._user_slots.release()
+                self._give_slots(user)
             try:
                 loop.call_soon_threadsafe(deliver, ok, value)
             except RuntimeError:  # the server stopped while this query ran on
@@ -155,19 +199,58 @@ class Runner:
         try:
             WORKERS.submit(work)
         except RuntimeError:
-            self._slots.release()
-            if user:
-                self._user_slots.release()
-            raise busy from None
+            self._give_slots(user)
+            raise self._busy(limit) from None
         remaining = max(0.01, limit - (time.monotonic() - start))
-        try:
+        with self._http_errors(limit):
             return await asyncio.wait_for(future, remaining)
+
+    async def read(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None,
+                   user: bool = False, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)``, a read: in a worker process that is killed at the
+        time limit (embedded store), else as :meth:`call`. ``fn`` is a module-level function
+        (it is sent to the worker by name)."""
+        if self.pool is None:
+            return await self.call(fn, self.store, *args, timeout=timeout, user=user, **kwargs)
+        limit = self.timeout if timeout is None else timeout
+        start = time.monotonic()
+        await self._take_slots(limit, user)
+        try:
+            with self._http_errors(limit):
+                pool = self.user_pool if user else self.pool
+                return await pool.run(fn, args, kwargs, timeout=max(0.01, limit - (time.monotonic() - start)))
+        finally:
+            self._give_slots(user)
+
+    async def export(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` for an export: a process of its own (embedded store),
+        at most ``max_exports`` at once (503 past ``timeout`` s of waiting), killed after
+        ``export_timeout`` s (504)."""
+        if self.export_pool is None:
+            return await self.call(fn, self.store, *args, timeout=self.export_timeout, **kwargs)
+        if not await self._acquire(self._export_slots, self.timeout):
+            raise HTTPException(503, f"the server is busy: {self.max_exports} exports are running; "
+                                     "try again later")
+        try:
+            with self._http_errors(self.export_timeout):
+                return await self.export_pool.run(fn, args, kwargs, timeout=self.export_timeout)
+        finally:
+            self._export_slots.release()
+
+    @contextmanager
+    def _http_errors(self, limit: float):
+        """Store errors as HTTP errors: 400 syntax, 504 past the limit, 503 a query stopped for
+        its memory, 500/502 the store failed."""
+        try:
+            yield
         except asyncio.TimeoutError:
             raise timeout_error(limit) from None
         except QuerySyntaxError as err:
             raise HTTPException(400, str(err)) from err
         except QueryTimeout:
             raise timeout_error(limit) from None
+        except WorkerLost as err:
+            raise HTTPException(503, f"{err}. Narrow the query down and try again.") from err
         except StoreError as err:
             status = 502 if isinstance(self.store, RemoteStore) else 500
             raise HTTPException(status, f"store error: {err}") from err
@@ -186,12 +269,17 @@ class Runner:
     async def query(self, query: str, accept: str, default_graphs=None, named_graphs=None, *,
                     row_limit: int | None = None, user: bool = False):
         """``Store.raw_query`` under the time limit and the row cap (``user``: see call)."""
-        return await self.call(self.store.raw_query, query, accept, default_graphs, named_graphs,
-                               row_limit=self.row_limit if row_limit is None else row_limit,
-                               timeout=self.timeout, user=user)
+        limit = self.row_limit if row_limit is None else row_limit
+        return await self.read(call_method, "raw_query", query, accept,
+                               list(default_graphs) if default_graphs is not None else None,
+                               list(named_graphs) if named_graphs is not None else None,
+                               row_limit=limit, timeout=self.timeout, user=user)
 
     async def select(self, query: str, bindings=None) -> dict:
-        return await self.call(self.store.select, query, bindings)
+        return await self.read(call_method, "select", query, bindings)
+
+    async def graphs(self) -> list[str]:
+        return await self.read(call_method, "graphs")
 
 
 def timeout_error(limit: float) -> HTTPException:

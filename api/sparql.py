@@ -223,7 +223,7 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
                                  "application/sparql-update")
 
     async def service_description(request: Request) -> Response:
-        graphs = await runner.call(runner.store.graphs)
+        graphs = await runner.graphs()
         media = negotiate(request.headers.get("accept"), GRAPH_TYPES, GRAPH_ALIASES) or "text/turtle"
         body = describe_service(str(request.url).split("?")[0], graphs, updates=bool(token))
         rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt",

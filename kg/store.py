@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -329,6 +331,9 @@ class EmbeddedStore(Store):
         self.location = str(path)
         self.read_only = read_only
         self._lock = None
+        self._write_lock = threading.RLock()
+        self._writing = 0
+        self._publishing = False
         if read_only and not Path(path).is_dir():
             raise StoreError(f"{path}: no store here (run `kg ingest` first)")
         self._lock = StoreLock(Path(path), exclusive=not read_only, wait=wait, on_wait=on_wait)
@@ -433,15 +438,51 @@ class EmbeddedStore(Store):
         return RawResult(media, _serialize_triples(items, media), truncated)
 
     def update(self, update: str) -> None:
-        try:
-            self._store.update(update)
-        except SyntaxError as err:
-            raise QuerySyntaxError(f"SPARQL update syntax error: {_first_line(err)}") from err
-        except (OSError, RuntimeError, ValueError) as err:
-            raise StoreError(f"update failed: {_first_line(err)}") from err
+        with self.writing():
+            try:
+                self._store.update(update)
+            except SyntaxError as err:
+                raise QuerySyntaxError(f"SPARQL update syntax error: {_first_line(err)}") from err
+            except (OSError, RuntimeError, ValueError) as err:
+                raise StoreError(f"update failed: {_first_line(err)}") from err
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
+
+    @contextmanager
+    def writing(self):
+        """Hold the store's write lock: writes of this process's threads take turns, so that a
+        report's graph is replaced whole whatever else writes at the same moment (a check for
+        an existing graph and the load that follows it are never interleaved with another
+        writer's). When snapshots are published (:meth:`publish_snapshots`), the outermost
+        write publishes what it committed, before the lock is let go."""
+        with self._write_lock:
+            self._writing += 1
+            try:
+                yield
+            finally:
+                self._writing -= 1
+            if self._writing == 0 and self._publishing:
+                self.publish()
+
+    def publish_snapshots(self) -> str:
+        """Publish a snapshot now and after every write from now on, for readers in other
+        processes (see :mod:`kg.snapshots`). Returns the snapshot's generation."""
+        if self.read_only:
+            raise StoreError(f"{self.location}: a read-only store publishes no snapshots")
+        with self._write_lock:
+            self._publishing = True
+            return self.publish()
+
+    def publish(self) -> str:
+        """Publish what this store has committed as a new snapshot generation."""
+        from .snapshots import publish
+
+        with self._write_lock:
+            try:
+                return publish(self._store, self.location)
+            except OSError as err:
+                raise StoreError(f"{self.location}: cannot publish a snapshot ({_first_line(err)})") from err
 
     def _select_capped(self, query: str, accept: str, row_limit: int, kwargs: dict) -> RawResult:
         """A SELECT already limited to ``row_limit + 1`` rows, serialised by Oxigraph itself:
@@ -470,6 +511,10 @@ class EmbeddedStore(Store):
         of its own (DROP + INSERT, as ``replace_graph``). Raises StoreError when the store
         refuses the data; nothing of the failing transaction is then stored.
         """
+        with self.writing():
+            self._bulk_replace(graphs)
+
+    def _bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes]]) -> None:
         ox = self._ox
         fresh: list[bytes] = []
         for iri, content in graphs:
@@ -517,13 +562,14 @@ class EmbeddedStore(Store):
         empty store from a dump (``N-Quads`` keeps the named graphs).
         """
         fmt = getattr(self._ox.RdfFormat, GRAPH_MEDIA_TYPES[media_type])
-        try:
-            if isinstance(source, bytes):
-                self._store.bulk_load(source, format=fmt)
-            else:
-                self._store.bulk_load(path=str(source), format=fmt)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as err:
-            raise StoreError(f"bulk load failed: {_first_line(err)}") from err
+        with self.writing():
+            try:
+                if isinstance(source, bytes):
+                    self._store.bulk_load(source, format=fmt)
+                else:
+                    self._store.bulk_load(path=str(source), format=fmt)
+            except (SyntaxError, ValueError, OSError, RuntimeError) as err:
+                raise StoreError(f"bulk load failed: {_first_line(err)}") from err
 
     def close(self) -> None:
         if self._store is not None and not self.read_only:
@@ -535,6 +581,54 @@ class EmbeddedStore(Store):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+
+class WorkerStore(EmbeddedStore):
+    """What a query worker process reads (see ``api.workers``), never writes: the newest
+    published snapshot of an embedded store (``snapshots=True``, the writer publishes them), or
+    the store's folder itself opened read-only, which is safe only while the process that
+    started the worker holds the store's shared lock (then nobody writes it).
+
+    Call :meth:`refresh` before each job: it moves to a newer snapshot when one was published.
+    """
+
+    def __init__(self, path: str | Path, snapshots: bool):
+        import pyoxigraph
+
+        from .snapshots import SnapshotError, SnapshotReader
+
+        self._ox = pyoxigraph
+        self.location = str(path)
+        self.read_only = True
+        self._lock = None
+        self._write_lock = threading.RLock()
+        self._writing = 0
+        self._publishing = False
+        self._reader = SnapshotReader(path) if snapshots else None
+        self._snapshot_error = SnapshotError
+        self._store = None
+        if self._reader is None:
+            try:
+                self._store = pyoxigraph.Store.read_only(str(path))
+            except OSError as err:
+                raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._reader is not None:
+            try:
+                self._store = self._reader.store()
+            except self._snapshot_error as err:
+                raise StoreError(str(err)) from err
+
+    def writing(self):
+        raise StoreError(f"{self.location}: a query worker does not write the store")
+
+    def close(self) -> None:
+        self._store = None
+        if self._reader is not None:
+            self._reader.close()
 
 
 class RemoteStore(Store):

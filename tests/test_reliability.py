@@ -75,16 +75,20 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(tmp_path):
 
 def test_two_ingests_at_once_take_turns(tmp_path):
     corpus, store = tmp_path / "corpus", tmp_path / "store"
-    expected = make_corpus(corpus, 4)
+    expected = make_corpus(corpus, 40)
     cmd = [*kg_command(), "ingest", str(corpus), "--store", str(store), "-q", "--wait", "300"]
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    lock = store.with_name(store.name + ".lock")
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and lock.read_text().startswith("pid")):  # the first holds the store
+        assert first.poll() is None and time.monotonic() < deadline, "the first ingest never took the store"
+        time.sleep(0.02)
     second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=600) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outs
     assert any("waiting for another process" in err for _, err in outs)
     sizes = graph_sizes(store)
-    assert len(sizes) == 8 and all(n == expected[r.rsplit("-", 1)[0]] for r, n in sizes.items())
+    assert len(sizes) == 80 and all(n == expected[r.rsplit("-", 1)[0]] for r, n in sizes.items())
 
 
 def test_queries_during_an_ingest_see_whole_reports(tmp_path):
