@@ -13,10 +13,10 @@ A remote store (SPARQL endpoint) has no workers: its calls run in daemon threads
 pool, :class:`WorkerPool`) and the remote server runs the query; past the limit the caller
 gets 504 and the answer is thrown away.
 
-At most ``max_workers`` calls run at once, and client-written SPARQL (``user=True``: the
-/sparql endpoint) at most ``max_user_workers`` of them, so that client queries cannot take the
-slots the lookups, pages and named queries need. A call that cannot get a slot within its time
-limit gets HTTP 503.
+Client-written SPARQL (``user=True``: the /sparql endpoint) has ``max_user_workers`` slots of
+its own (and its own worker processes, at a lower CPU priority); the lookups, pages and named
+queries have ``max_workers``, which client queries never take. A call that cannot get a slot
+within its time limit gets HTTP 503.
 
 Threads get a large stack (``QUERY_STACK``, address space only: pages are committed when
 used). The engine parses and evaluates recursively; on the default 8 MB stack a query of a
@@ -156,18 +156,11 @@ class Runner:
                                   "try again later")
 
     async def _take_slots(self, limit: float, user: bool) -> None:
-        start = time.monotonic()
-        if user and not await self._acquire(self._user_slots, limit):
-            raise self._busy(limit)
-        if not await self._acquire(self._slots, max(0.01, limit - (time.monotonic() - start))):
-            if user:
-                self._user_slots.release()
+        if not await self._acquire(self._user_slots if user else self._slots, limit):
             raise self._busy(limit)
 
     def _give_slots(self, user: bool) -> None:
-        self._slots.release()
-        if user:
-            self._user_slots.release()
+        (self._user_slots if user else self._slots).release()
 
     async def call(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None,
                    user: bool = False, **kwargs: Any) -> Any:
