@@ -256,6 +256,21 @@ def _graph_bindable(masked: str, start: int) -> frozenset[str]:
     return frozenset(names)
 
 
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def union_default(query: str, kwargs: dict) -> dict:
+    """The query options with the default graph as the union of the named graphs (every
+    report), as Fuseki's ``unionDefaultGraph`` and ``oxigraph serve --union-default-graph``
+    do, unless the request (``default-graph-uri``) or the query (``FROM``/``FROM NAMED``)
+    names its dataset: then that dataset is used as given."""
+    if "default_graph" in kwargs or "named_graphs" in kwargs:
+        return kwargs
+    if "FROM" in query.upper() and _FROM.search(_blank_comments_and_strings(query)):
+        return kwargs
+    return {**kwargs, "use_default_graph_as_union": True}
+
+
 @lru_cache(maxsize=512)
 def _blank_comments_and_strings(query: str) -> str:
     """The query with comments and string literals blanked out (same length), for searching."""
@@ -353,7 +368,7 @@ class EmbeddedStore(Store):
 
     def _query(self, query: str):
         try:
-            return self._store.query(query)
+            return self._store.query(query, **union_default(query, {}))
         except SyntaxError as err:
             raise QuerySyntaxError(f"SPARQL syntax error: {_first_line(err)}") from err
         except (OSError, RuntimeError, ValueError) as err:
@@ -412,7 +427,7 @@ class EmbeddedStore(Store):
             except (OSError, RuntimeError, ValueError) as err:
                 raise StoreError(f"query failed: {_first_line(err)}") from err
         try:
-            result = self._store.query(query, **kwargs)
+            result = self._store.query(query, **union_default(query, kwargs))
             if isinstance(result, ox.QueryBoolean):
                 media = _pick(accept, RESULT_MEDIA_TYPES)
                 return RawResult(media, result.serialize(format=_results_format(media)))
@@ -489,7 +504,7 @@ class EmbeddedStore(Store):
         written as TSV (one line a row), cut to ``row_limit`` rows when there are more, read
         back and written in the format asked for. No Python object per row or term."""
         ox = self._ox
-        result = self._store.query(query, **kwargs)
+        result = self._store.query(query, **union_default(query, kwargs))
         media = _pick(accept, RESULT_MEDIA_TYPES)
         tsv = result.serialize(format=ox.QueryResultsFormat.TSV)
         lines = tsv.split(b"\n", row_limit + 1)  # the header, row_limit rows, the rest
