@@ -27,8 +27,9 @@ POLICY_KG_EXPORT_TIMEOUT ``export_timeout`` seconds an export may run before 504
 POLICY_KG_MAX_EXPORTS    ``max_exports``   exports running at once, else 503 (2)
 ======================== ================= ==============================================
 
-An embedded store named by a path is opened read-only when no token is configured (the
-API cannot write then anyway) and read-write otherwise; it is closed on shutdown. A Store
+An embedded store named by a path is read through its published snapshots when no token is
+configured (the API cannot write then, and an ingest may write the store meanwhile: the API
+sees each snapshot it publishes) and opened read-write otherwise; it is closed on shutdown. A Store
 object passed in is used as is and left open. Reads of an embedded store run in worker
 processes that are killed at the time limit (see ``api.runner``); a read-write store publishes
 a snapshot after each write for them (``kg.snapshots``).
@@ -53,7 +54,7 @@ from api.pages import pages_router
 from api.reports import reports_router
 from api.runner import Runner
 from api.sparql import sparql_router
-from kg.store import Store, open_store
+from kg.store import Store, open_snapshots, open_store
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 
@@ -86,7 +87,10 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     owned = not isinstance(store, Store)
     if owned:
         text = str(store)
-        store = open_store(text, read_only=not token and not text.startswith(("http://", "https://")))
+        if token or text.startswith(("http://", "https://")):
+            store = open_store(text)
+        else:  # read-only: published snapshots, so that an ingest may write meanwhile
+            store = open_snapshots(text)
 
     runner = Runner(store, query_timeout, row_limit, max_workers=max(1, workers), memory_mb=query_memory,
                     export_timeout=export_timeout, max_exports=max_exports)

@@ -134,10 +134,15 @@ class Runner:
         self.user_pool: ProcessPool | None = None
         self.export_pool: ProcessPool | None = None
         store = self.store
-        if isinstance(store, EmbeddedStore) and not isinstance(store, WorkerStore):
-            if not store.read_only:
+        if isinstance(store, EmbeddedStore):
+            if isinstance(store, WorkerStore):  # a reader of snapshots: the workers read them too
+                snapshots = store.reads_snapshots
+            elif not store.read_only:
                 store.publish_snapshots()  # and after every write from now on
-            config = WorkerConfig(store.location, snapshots=not store.read_only, memory_mb=self.memory_mb)
+                snapshots = True
+            else:  # read-only, holding the store's shared lock: nobody writes the folder
+                snapshots = False
+            config = WorkerConfig(store.location, snapshots=snapshots, memory_mb=self.memory_mb)
             self.pool = ProcessPool(config, keep=self.max_workers)
             # Client SPARQL runs at a lower CPU priority, so that runaways the clients send
             # do not slow the lookups, pages and named queries down while they last.

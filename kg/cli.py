@@ -31,13 +31,24 @@ WAIT_HELP = "Seconds to wait while another process has the store (an ingest, a s
 
 
 def _open(store: str, read_only: bool = False, wait: float = 0.0):
-    from .store import StoreError, open_store
+    from .store import StoreError, open_reader, open_store
 
     def waiting(message: str) -> None:
         err.print(message, highlight=False, soft_wrap=True)
 
     try:
-        return open_store(store, read_only=read_only, wait=wait, on_wait=waiting)
+        if read_only:  # readers never wait for a writer that has published a snapshot
+            return open_reader(store, wait=wait, on_wait=waiting)
+        return open_store(store, wait=wait, on_wait=waiting)
+    except StoreError as e:
+        fail(str(e))
+
+
+def _open_snapshots(store: str):
+    from .store import StoreError, open_snapshots
+
+    try:
+        return open_snapshots(store, wait=30.0, on_wait=lambda m: err.print(m, highlight=False, soft_wrap=True))
     except StoreError as e:
         fail(str(e))
 
@@ -285,7 +296,10 @@ def serve(
 
     from api.app import create_app
 
-    db = _open(store)
+    if token or store.startswith(("http://", "https://")):
+        db = _open(store)  # the server writes: it holds the store (an ingest waits for it)
+    else:  # the server only reads: published snapshots, so that an ingest may write meanwhile
+        db = _open_snapshots(store)
     application = create_app(db, token=token)
     out.print(f"policy-kg at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 CURRENT = "CURRENT"
+DIRTY = "DIRTY"  # the writer committed something it has not published yet
 
 
 class SnapshotError(RuntimeError):
@@ -60,8 +61,50 @@ def publish(ox_store, store_path: str | Path) -> str:
     pointer = folder / (CURRENT + ".tmp")
     pointer.write_text(name, encoding="ascii")
     os.replace(pointer, folder / CURRENT)
+    (folder / DIRTY).unlink(missing_ok=True)
     collect(store_path, keep=name)
     return name
+
+
+def mark_dirty(store_path: str | Path) -> None:
+    """Note that the store is about to hold what no snapshot has: a writer killed before it
+    publishes leaves the note, and :func:`ensure_published` publishes for it later."""
+    folder = snapshots_dir(store_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DIRTY).touch()
+
+
+def is_dirty(store_path: str | Path) -> bool:
+    return (snapshots_dir(store_path) / DIRTY).exists()
+
+
+def ensure_published(store_path: str | Path, wait: float = 0.0, on_wait=None) -> str:
+    """The newest generation, after publishing one if there is none or the store holds
+    unpublished writes and no process is writing it now (then this opens the store read-write
+    for a moment). While another process writes, its last snapshot is the answer; if it has
+    published none yet, wait up to ``wait`` seconds for it (``StoreBusy`` past that)."""
+    from .store import StoreBusy, StoreLock
+
+    path = Path(store_path)
+    name = current_generation(path)
+    if name is not None and not is_dirty(path):
+        return name
+    try:
+        lock = StoreLock(path, exclusive=True, wait=0.0 if name is not None else wait, on_wait=on_wait)
+    except StoreBusy:
+        if name is not None:
+            return name  # a writer is at work: its last published snapshot
+        raise
+    try:
+        import pyoxigraph
+
+        store = pyoxigraph.Store(str(path))
+        try:
+            return publish(store, path)
+        finally:
+            del store
+    finally:
+        lock.release()
 
 
 def collect(store_path: str | Path, keep: str | None = None) -> list[str]:

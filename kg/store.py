@@ -40,6 +40,7 @@ GRAPH_MEDIA_TYPES = {
 
 
 FLUSH_EVERY_QUADS = 50_000  # bulk_replace flushes Oxigraph's memtables this often
+PUBLISH_EVERY = 10.0  # seconds: a long ingest publishes a snapshot for readers this often
 
 
 class StoreError(RuntimeError):
@@ -282,6 +283,15 @@ class StoreBusy(StoreError):
     """Another process holds the store: an ingest writes it, or a server keeps it open."""
 
 
+def lock_holder(store_path: Path) -> str:
+    """Who holds the store's lock, as its writer noted it (``pid 123: kg ingest …``)."""
+    try:
+        text = store_path.with_name(store_path.name + ".lock").read_text(encoding="utf-8", errors="replace")
+        return text.strip() or "a reader"
+    except OSError:
+        return "unknown"
+
+
 class StoreLock:
     """An advisory lock beside an embedded store (``<store>.lock``), so that processes take
     turns: one writer at a time and no reader while it writes (RocksDB allows one writer per
@@ -308,7 +318,8 @@ class StoreLock:
                 if time.monotonic() >= deadline:
                     os.close(self._fd)
                     raise StoreBusy(f"{path}: the store is in use by another process ({holder}); "
-                                    f"try again when it has finished") from None
+                                    "try again when it has finished, or go through the server that "
+                                    "holds it: --store http://127.0.0.1:8000/sparql") from None
                 if on_wait and not told:
                     on_wait(f"{path}: waiting for another process to finish with the store ({holder})")
                     told = True
@@ -320,10 +331,7 @@ class StoreLock:
             os.write(self._fd, f"pid {os.getpid()}: {' '.join(sys.argv[:3])}".encode()[:200])
 
     def holder(self) -> str:
-        try:
-            return self.path.read_text(encoding="utf-8", errors="replace").strip() or "a reader"
-        except OSError:
-            return "unknown"
+        return lock_holder(self.path.with_name(self.path.name[:-len(".lock")]))
 
     def release(self) -> None:
         import fcntl
@@ -349,6 +357,8 @@ class EmbeddedStore(Store):
         self._write_lock = threading.RLock()
         self._writing = 0
         self._publishing = False
+        self._dirty = False
+        self._published = time.monotonic()
         if read_only and not Path(path).is_dir():
             raise StoreError(f"{path}: no store here (run `kg ingest` first)")
         self._lock = StoreLock(Path(path), exclusive=not read_only, wait=wait, on_wait=on_wait)
@@ -472,12 +482,17 @@ class EmbeddedStore(Store):
         writer's). When snapshots are published (:meth:`publish_snapshots`), the outermost
         write publishes what it committed, before the lock is let go."""
         with self._write_lock:
+            if not self._dirty:
+                from .snapshots import mark_dirty
+
+                mark_dirty(self.location)
+                self._dirty = True
             self._writing += 1
             try:
                 yield
             finally:
                 self._writing -= 1
-            if self._writing == 0 and self._publishing:
+            if self._writing == 0 and (self._publishing or time.monotonic() - self._published > PUBLISH_EVERY):
                 self.publish()
 
     def publish_snapshots(self) -> str:
@@ -495,9 +510,12 @@ class EmbeddedStore(Store):
 
         with self._write_lock:
             try:
-                return publish(self._store, self.location)
+                name = publish(self._store, self.location)
             except OSError as err:
                 raise StoreError(f"{self.location}: cannot publish a snapshot ({_first_line(err)})") from err
+            self._dirty = False
+            self._published = time.monotonic()
+            return name
 
     def _select_capped(self, query: str, accept: str, row_limit: int, kwargs: dict) -> RawResult:
         """A SELECT already limited to ``row_limit + 1`` rows, serialised by Oxigraph itself:
@@ -590,7 +608,9 @@ class EmbeddedStore(Store):
         if self._store is not None and not self.read_only:
             try:
                 self._store.flush()
-            except (OSError, RuntimeError):
+                if self._dirty:
+                    self.publish()  # readers in other processes see what this writer wrote
+            except (OSError, RuntimeError, StoreError):
                 pass
         self._store = None
         if self._lock is not None:
@@ -619,6 +639,8 @@ class WorkerStore(EmbeddedStore):
         self._write_lock = threading.RLock()
         self._writing = 0
         self._publishing = False
+        self._dirty = False
+        self._published = time.monotonic()
         self._reader = SnapshotReader(path) if snapshots else None
         self._snapshot_error = SnapshotError
         self._store = None
@@ -629,6 +651,10 @@ class WorkerStore(EmbeddedStore):
                 raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
         else:
             self.refresh()
+
+    @property
+    def reads_snapshots(self) -> bool:
+        return self._reader is not None
 
     def refresh(self) -> None:
         if self._reader is not None:
@@ -743,6 +769,54 @@ def open_store(location: str | Path, read_only: bool = False, wait: float = 0.0,
     if text.startswith(("http://", "https://")):
         return RemoteStore(text)
     return EmbeddedStore(text, read_only=read_only, wait=wait, on_wait=on_wait)
+
+
+def open_reader(location: str | Path, wait: float = 0.0,
+                on_wait: "Callable[[str], None] | None" = None) -> Store:
+    """A store to read from, never waiting for a writer when there is a snapshot to read.
+
+    A URL is a remote endpoint. An embedded store that no process writes is opened read-only
+    (it then waits for nobody, and holds back writers until closed, as before). While another
+    process writes it (an ingest, a server with a token), the newest snapshot that writer
+    published is read instead (``on_wait`` is told so); without one, wait up to ``wait``
+    seconds as :func:`open_store` does.
+    """
+    from .snapshots import current_generation
+
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        return RemoteStore(text)
+    path = Path(text)
+    if not path.is_dir():
+        raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+    try:
+        return EmbeddedStore(path, read_only=True)
+    except StoreBusy as busy:
+        if current_generation(path) is None:
+            if wait <= 0:
+                raise busy
+            return EmbeddedStore(path, read_only=True, wait=wait, on_wait=on_wait)
+        if on_wait:
+            on_wait(f"{path}: another process is writing the store ({lock_holder(path)}); "
+                    "reading the snapshot it last published")
+        return WorkerStore(path, snapshots=True)
+
+
+def open_snapshots(location: str | Path, wait: float = 0.0,
+                   on_wait: "Callable[[str], None] | None" = None) -> "WorkerStore":
+    """The newest published snapshot of an embedded store, publishing one first when the
+    store has none (or unpublished writes) and nobody writes it: what ``kg serve`` without a
+    token reads, so that an ingest can write the store meanwhile."""
+    from .snapshots import ensure_published
+
+    path = Path(str(location))
+    if not path.is_dir():
+        raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+    try:
+        ensure_published(path, wait=wait, on_wait=on_wait)
+    except OSError as err:
+        raise StoreError(f"{path}: cannot publish a snapshot ({_first_line(err)})") from err
+    return WorkerStore(path, snapshots=True)
 
 
 def nt_to_nquads(data: bytes, graph_iri: str) -> bytes:
