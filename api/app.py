@@ -21,6 +21,10 @@ POLICY_KG_MAX_BODY       ``max_body``      largest request body in bytes, else 4
 POLICY_KG_QUERIES        ``queries_dir``   folder of the named queries (``queries/``)
 ======================== ================= ==============================================
 
+Every answer carries ``X-Content-Type-Options: nosniff``; HTML pages also a
+Content-Security-Policy (no inline script but by hash, no framing) and ``X-Frame-Options: DENY``
+(api.security).
+
 An embedded store named by a path is opened read-only when no token is configured (the
 API cannot write then anyway) and read-write otherwise; it is closed on shutdown. A Store
 object passed in is used as is and left open.
@@ -37,6 +41,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.docs import add_docs
 from api.export import export_router
 from api.limits import BodySizeLimit
 from api.lookups import lookups_router
@@ -44,6 +49,7 @@ from api.named import named_router
 from api.pages import pages_router
 from api.reports import reports_router
 from api.runner import Runner
+from api.security import SecurityHeaders
 from api.sparql import sparql_router
 from kg.store import Store, open_store
 
@@ -81,6 +87,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
 
     app = FastAPI(
         title="policy-kg API", version="0.1.0", lifespan=lifespan,
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,  # add_docs: under a CSP
         description="A knowledge graph of Chinese government reports: a SPARQL 1.1 endpoint "
                     "(`/sparql`), named queries (`/queries`), JSON lookups, and dereferenceable "
                     "IRIs (`/id/...`). Query answers are content-negotiated (Accept header). "
@@ -95,12 +102,14 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.include_router(pages_router(runner, queries_dir))
     app.include_router(reports_router(runner, token))
     app.include_router(export_router())
+    add_docs(app)
     app.add_exception_handler(StarletteHTTPException, allow_all_methods)
     app.add_middleware(BodySizeLimit, max_bytes=max_body)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"],
                            expose_headers=["X-Result-Truncated", "X-Row-Limit"])
+    app.add_middleware(SecurityHeaders)  # outermost: also on 413s and CORS answers
     return app
 
 
