@@ -21,11 +21,15 @@ POLICY_KG_MAX_BODY       ``max_body``      largest request body in bytes, else 4
 POLICY_KG_QUERIES        ``queries_dir``   folder of the named queries (``queries/``)
 POLICY_KG_QUERY_MEMORY   ``query_memory``  megabytes one query (or export) may allocate in
                                            its worker process, else 503 (2048; 0: no limit)
-POLICY_KG_WORKERS        ``workers``       query worker processes at most; client SPARQL
-                                           gets half of them (8)
+POLICY_KG_WORKERS        ``workers``       query worker processes for lookups, pages and named
+                                           queries (8); client SPARQL gets half as many more
 POLICY_KG_EXPORT_TIMEOUT ``export_timeout`` seconds an export may run before 504 (600)
 POLICY_KG_MAX_EXPORTS    ``max_exports``   exports running at once, else 503 (2)
 ======================== ================= ==============================================
+
+Every answer carries ``X-Content-Type-Options: nosniff``; HTML pages also a
+Content-Security-Policy (no inline script but by hash, no framing) and ``X-Frame-Options: DENY``
+(api.security).
 
 An embedded store named by a path is read through its published snapshots when no token is
 configured (the API cannot write then, and an ingest may write the store meanwhile: the API
@@ -46,6 +50,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.docs import add_docs
 from api.export import export_router
 from api.limits import BodySizeLimit
 from api.lookups import lookups_router
@@ -53,6 +58,7 @@ from api.named import named_router
 from api.pages import pages_router
 from api.reports import reports_router
 from api.runner import Runner
+from api.security import SecurityHeaders
 from api.sparql import sparql_router
 from kg.store import Store, open_snapshots, open_store
 
@@ -104,6 +110,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
 
     app = FastAPI(
         title="policy-kg API", version="0.1.0", lifespan=lifespan,
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,  # add_docs: under a CSP
         description="A knowledge graph of Chinese government reports: a SPARQL 1.1 endpoint "
                     "(`/sparql`), named queries (`/queries`), JSON lookups, and dereferenceable "
                     "IRIs (`/id/...`). Query answers are content-negotiated (Accept header). "
@@ -117,12 +124,14 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.include_router(pages_router(runner, queries_dir))
     app.include_router(reports_router(runner, token))
     app.include_router(export_router())
+    add_docs(app)
     app.add_exception_handler(StarletteHTTPException, allow_all_methods)
     app.add_middleware(BodySizeLimit, max_bytes=max_body)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"],
                            expose_headers=["X-Result-Truncated", "X-Row-Limit"])
+    app.add_middleware(SecurityHeaders)  # outermost: also on 413s and CORS answers
     return app
 
 

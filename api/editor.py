@@ -2,6 +2,8 @@
 
 ``/*QUERIES*/[]`` is replaced by the JSON list of the named queries (as ``GET /queries``).
 All URLs are relative, so the page also works when the app is mounted under a prefix.
+The script and style are inline, allowed by hash in the page's Content-Security-Policy
+(api.pages): edit them freely, the hashes are computed from this text.
 """
 
 EDITOR_HTML = r"""<!doctype html>
@@ -59,9 +61,9 @@ function load(name) {
 function cell(term) {
   const td = el("td");
   if (!term) return td;
-  if (term.type === "uri") {
+  if (term.type === "uri" && (term.value.startsWith(ID) || /^https?:\/\//i.test(term.value))) {
     const href = term.value.startsWith(ID) ? "id/" + term.value.slice(ID.length) : term.value;
-    td.appendChild(el("a", term.value, {href}));
+    td.appendChild(el("a", term.value, {href}));  // only http(s) and our IRIs: never javascript:
   } else {
     td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
     if (term["xml:lang"]) td.appendChild(el("small", " @" + term["xml:lang"]));

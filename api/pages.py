@@ -3,6 +3,8 @@
 ``GET /id/{path}`` answers for ``https://w3id.org/policy-kg/id/{path}``: an HTML page
 (label, types, properties with links, incoming links) for browsers, or the node's triples
 as Turtle, JSON-LD, N-Triples, N-Quads or RDF/XML by Accept; 404 if the IRI has no triples.
+Only http(s) IRIs and the server's own become links (api.security.safe_href); the pages carry a
+Content-Security-Policy that allows their own inline blocks by hash and nothing else.
 """
 from __future__ import annotations
 
@@ -21,10 +23,15 @@ from api.lookups import curie, table, values
 from api.named import query_info
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
 from api.runner import Runner
+from api.security import inline_blocks, policy, safe_href
 from api.sparql import result_response
 from kg.queries import named_queries
 from kg.vocab import ID
 
+PAGE_STYLE = """body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em}
+table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.3em .6em;vertical-align:top}
+code{background:#f4f4f4}.lang,.g{color:#888;font-size:85%}"""
+PAGE_POLICY = policy(styles=[PAGE_STYLE])  # the IRI pages run no script at all
 _PATH = re.compile(r"[^\s<>\"{}|\\^`]{1,500}")
 
 
@@ -40,13 +47,16 @@ def valid_iri(iri: str) -> bool:
 def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
     router = APIRouter(tags=["pages"])
     queries = [query_info(q).model_dump() for q in named_queries(queries_dir).values()]
+    data = json.dumps(queries, ensure_ascii=False).replace("</", "<\\/")
+    editor_html = EDITOR_HTML.replace("/*QUERIES*/[]", data)
+    editor_policy = policy(scripts=inline_blocks(editor_html, "script"), styles=inline_blocks(editor_html, "style"),
+                           connect_src=["'self'"])
 
     @router.get("/", response_class=HTMLResponse, summary="SPARQL editor and links",
                 responses={200: {"description": "An HTML page with a SPARQL editor preloaded with the "
                                                 "named queries, and links to the lookups."}})
     async def home() -> HTMLResponse:
-        data = json.dumps(queries, ensure_ascii=False).replace("</", "<\\/")
-        return HTMLResponse(EDITOR_HTML.replace("/*QUERIES*/[]", data))
+        return HTMLResponse(editor_html, headers={"Content-Security-Policy": editor_policy})
 
     @router.get("/id/{path:path}", name="resource_page", summary="Dereference a policy-kg IRI",
                 response_class=Response,
@@ -68,7 +78,8 @@ def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
         if media != "text/html":
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values(s=iri)} GRAPH ?g {{ ?s ?p ?o }} }}"
             return result_response(await runner.query(query, media), runner.row_limit)
-        return HTMLResponse(await render(request, runner, iri), headers={"Vary": "Accept"})
+        return HTMLResponse(await render(request, runner, iri),
+                            headers={"Vary": "Accept", "Content-Security-Policy": PAGE_POLICY})
 
     return router
 
@@ -88,7 +99,10 @@ async def render(request: Request, runner: Runner, iri: URIRef) -> str:
     types = [r for r in out if r["p"] == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]
 
     def anchor(target: str, text: str | None = None) -> str:
-        href = base + "/id/" + target[len(str(ID)):] if target.startswith(str(ID)) else target
+        """A link for http(s) IRIs and ours; any other IRI (javascript:, data: ...) as text."""
+        href = safe_href(target, base, str(ID))
+        if href is None:
+            return f'<span class="iri">{escape(text or curie(target))}</span>'
         return f'<a href="{escape(href)}">{escape(text or curie(target))}</a>'
 
     def cell(row: dict, key: str, label_key: str) -> str:
@@ -107,9 +121,7 @@ async def render(request: Request, runner: Runner, iri: URIRef) -> str:
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title} · policy-kg</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em}}
-table{{border-collapse:collapse;width:100%}}td{{border-bottom:1px solid #ddd;padding:.3em .6em;vertical-align:top}}
-code{{background:#f4f4f4}}.lang,.g{{color:#888;font-size:85%}}</style></head>
+<style>{PAGE_STYLE}</style></head>
 <body><p><a href="{escape(base)}/">policy-kg</a></p>
 <h1>{title}</h1><p><code>{escape(str(iri))}</code></p>
 <p>Types: {type_list}</p>

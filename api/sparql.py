@@ -22,10 +22,12 @@ Size: a query may have at most MAX_QUERY_CHARS characters (413, 414 in a GET), a
 MAX_UPDATE_CHARS (413), and neither may nest brackets deeper than MAX_NESTING (400): the
 engine is recursive, and past such sizes it could overflow its stack and kill the server.
 
-Federated queries are refused (400): the embedded engine would send a ``SERVICE`` clause's
-request to any host and port the client names (server-side request forgery). The check is
-deliberately blunt: a query that contains the word ``service`` anywhere (any case, also in a
-string, IRI or comment) is refused, so that no quirk of the SPARQL grammar can slip one past.
+No calls to other hosts (400): the engine would send a query's ``SERVICE`` request, and fetch
+an update's ``LOAD`` IRI, from any host and port the client names (server-side request
+forgery). api.outbound decides from the operation's tokens as the engine reads them (and
+rdflib's parse as a second opinion): ``SERVICE``/``LOAD`` in a string, comment, IRI or
+variable (``?service``, ``"public service"``, ``# services``) are fine. The check runs only
+when the word appears, after the size and nesting limits.
 
 Row cap: at most ``row_limit`` rows (SELECT) or triples (CONSTRUCT/DESCRIBE) are returned.
 Every answer carries ``X-Row-Limit: <n>`` and ``X-Result-Truncated: true|false``; when
@@ -34,6 +36,7 @@ LIMIT/OFFSET to page).
 """
 from __future__ import annotations
 
+import asyncio
 import re
 from urllib.parse import parse_qs
 
@@ -43,6 +46,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from api.auth import BEARER, require_token
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, RESULT_ALIASES, RESULT_TYPES, negotiate
+from api.outbound import mentions, remote_call_refusal
 from api.runner import Runner
 from kg.store import RawResult, Store
 
@@ -65,7 +69,6 @@ QUERY_RESPONSES: dict = {
 _PROLOGUE = re.compile(r"\s*(?:#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>|VERSION\s*\S+)",
                        re.IGNORECASE)
 _FORM = re.compile(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-_SERVICE = re.compile("service", re.IGNORECASE)
 _BRACKETS = re.compile(r"[^(){}\[\]]+")
 # The engine parses and evaluates recursively: past these sizes a query could exhaust even the
 # large stack of the query threads (api.runner.QUERY_STACK) and kill the process.
@@ -87,11 +90,13 @@ def check_size(text: str, what: str, limit: int, status: int = 413) -> None:
         raise HTTPException(400, f"{what} nests brackets {deepest} deep, at most {MAX_NESTING}")
 
 
-def refuse_federation(query: str) -> None:
-    """400 for a query that could call SERVICE (any mention of the word: see the module doc)."""
-    if _SERVICE.search(query):
-        raise HTTPException(400, "federated queries are not allowed: this endpoint refuses any query "
-                                 "that contains the word SERVICE (also in a string, IRI or comment)")
+async def refuse_remote_calls(text: str, kind: str) -> None:
+    """400 for a query with SERVICE or an update with LOAD or SERVICE (api.outbound decides from
+    the tokens, off the event loop; text without the word is not looked at again)."""
+    if mentions(text, kind):
+        reason = await asyncio.to_thread(remote_call_refusal, text, kind)
+        if reason:
+            raise HTTPException(400, reason)
 
 
 def query_form(query: str) -> str | None:
@@ -144,10 +149,11 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
             if using:
                 raise HTTPException(400, "using-graph-uri / using-named-graph-uri are not supported")
             check_size(update, "the update", MAX_UPDATE_CHARS)
+            await refuse_remote_calls(update, "update")
             await runner.call(runner.store.update, update, user=True)
             return Response(status_code=204)
         check_size(query, "the query", MAX_QUERY_CHARS, 414 if request.method == "GET" else 413)
-        refuse_federation(query)
+        await refuse_remote_calls(query, "query")
         return await run_query(runner, request, query, default_graphs, named_graphs, user=True)
 
     def refuse_update_in_url(request: Request) -> None:

@@ -149,3 +149,14 @@ def test_editor_runs_sparql(base_url, page):
     page.fill("#query", "SELECT * WHERE {")
     page.click("#run")
     assert page.texts("#status.error")[0].startswith("HTTP 400")
+
+
+def test_editor_links_only_http_iris(base_url, page):
+    """Under the page's Content-Security-Policy the editor runs, and an IRI in the results is a
+    link only when it is http(s) or ours: a javascript: IRI is shown as text."""
+    _, url = base_url
+    page.open(url + "/")
+    page.fill("#query", "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <https://example.org/a> } }")
+    page.click("#run")
+    assert page.texts("#result-table tr.row td a") == ["https://example.org/a"]
+    assert "javascript:alert(1)" in page.texts("#result-table tr.row td")
