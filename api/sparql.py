@@ -48,7 +48,7 @@ from api.auth import BEARER, require_token
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, RESULT_ALIASES, RESULT_TYPES, negotiate
 from api.outbound import mentions, remote_call_refusal
 from api.runner import Runner
-from kg.store import RawResult, Store
+from kg.store import EmbeddedStore, RawResult, Store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -231,7 +231,8 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
     async def service_description(request: Request) -> Response:
         graphs = await runner.graphs()
         media = negotiate(request.headers.get("accept"), GRAPH_TYPES, GRAPH_ALIASES) or "text/turtle"
-        body = describe_service(str(request.url).split("?")[0], graphs, updates=bool(token))
+        body = describe_service(str(request.url).split("?")[0], graphs, updates=bool(token),
+                                union_default=isinstance(runner.store, EmbeddedStore))
         rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt",
                          "application/n-quads": "nquads", "application/ld+json": "json-ld",
                          "application/rdf+xml": "xml"}[media]
@@ -241,8 +242,9 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
     return router
 
 
-def describe_service(endpoint: str, graphs: list[str], updates: bool) -> Graph:
-    """A SPARQL 1.1 Service Description of this endpoint."""
+def describe_service(endpoint: str, graphs: list[str], updates: bool, union_default: bool = True) -> Graph:
+    """A SPARQL 1.1 Service Description of this endpoint (``union_default``: the default graph
+    is the union of the named graphs, ``sd:UnionDefaultGraph``, as on the embedded store)."""
     g = Graph()
     g.bind("sd", SD)
     g.bind("formats", FORMATS)
@@ -255,6 +257,8 @@ def describe_service(endpoint: str, graphs: list[str], updates: bool) -> Graph:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     for name in _FORMAT_IRIS:
         g.add((service, SD.resultFormat, FORMATS[name]))
+    if union_default:
+        g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -161,6 +162,72 @@ def print_results(results: dict, fmt: str) -> None:
             count += 1
         out.print(table)
         out.print(f"{count} rows", style="dim")
+
+
+SPARQL_FORMATS = {  # --format of `kg sparql`: the media type asked of the store
+    "json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml", "ttl": "text/turtle", "nt": "application/n-triples",
+    "nq": "application/n-quads", "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
+}
+_GRAPH_FORMATS = ("ttl", "nt", "nq", "jsonld", "rdfxml")
+
+
+@app.command("sparql")
+def sparql_command(
+    query_text: str = typer.Argument(..., metavar="QUERY",
+                                     help="A SPARQL query: its text, a file holding it, or - to read it from stdin."),
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    fmt: str = typer.Option("table", "--format", "-f",
+                            help="table, json, csv, tsv or xml for SELECT/ASK; ttl, nt, nq, jsonld or rdfxml "
+                                 "for CONSTRUCT/DESCRIBE (table prints those as Turtle)."),
+    wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
+) -> None:
+    """Run an ad-hoc SPARQL query (the default graph is every report)."""
+    from .store import StoreError
+
+    if fmt != "table" and fmt not in SPARQL_FORMATS:
+        fail(f"unknown format {fmt!r} (table, {', '.join(SPARQL_FORMATS)})")
+    if query_text == "-":
+        text = sys.stdin.read()
+    elif "\n" not in query_text and len(query_text) < 4096 and Path(query_text).is_file():
+        try:
+            text = Path(query_text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            fail(f"{query_text}: cannot read the query ({e})")
+    else:
+        text = query_text
+    if not text.strip():
+        fail("no query given")
+    graph_form = re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", _strip_prologue(text), re.IGNORECASE) is not None
+    if fmt != "table" and graph_form != (fmt in _GRAPH_FORMATS):
+        kinds = "ttl, nt, nq, jsonld or rdfxml" if graph_form else "table, json, csv, tsv or xml"
+        fail(f"format {fmt!r} does not fit a {'CONSTRUCT/DESCRIBE' if graph_form else 'SELECT/ASK'} query "
+             f"(use {kinds})")
+    db = _open(store, read_only=True, wait=wait)
+    try:
+        with db:
+            if fmt == "table" and not graph_form:
+                results = db.select(text)
+            else:
+                media = SPARQL_FORMATS["ttl" if fmt == "table" else fmt]
+                answer = db.raw_query(text, media)
+    except StoreError as e:
+        fail(str(e))
+    if fmt == "table" and not graph_form:
+        print_results(results, "table")
+    else:
+        sys.stdout.buffer.write(answer.body)
+        if not answer.body.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+
+
+def _strip_prologue(text: str) -> str:
+    """The query without its leading comments, BASE and PREFIX declarations."""
+    prologue = re.compile(r"\s*(?:#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)", re.IGNORECASE)
+    pos = 0
+    while (match := prologue.match(text, pos)) and match.end() > pos:
+        pos = match.end()
+    return text[pos:]
 
 
 @app.command("queries")

@@ -688,6 +688,8 @@ class RemoteStore(Store):
             if base.endswith(suffix):
                 base = base[: -len(suffix)]
                 query_url = query_url or url
+                if suffix == "/sparql":  # one SPARQL 1.1 Protocol endpoint for both (kg serve's)
+                    update_url = update_url or url
         self.location = url
         self.query_url = query_url or base + "/query"
         self.update_url = update_url or base + "/update"

@@ -67,3 +67,12 @@ def test_rdflib_sparqlstore_sees_the_graph(url):
     labels = list(graph.objects(URIRef(str(AGENCY)), URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
     assert labels
     assert len(graph) > 0
+
+
+def test_the_service_description_says_the_default_graph_is_the_union(url):
+    from rdflib.namespace import RDF
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    graph = Graph().parse(data=httpx.get(url + "/sparql", timeout=30).text, format="turtle")
+    service = graph.value(predicate=RDF.type, object=URIRef(sd + "Service"))
+    assert URIRef(sd + "UnionDefaultGraph") in set(graph.objects(service, URIRef(sd + "feature")))
