@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from api.params import check_strict
 from api.runner import Runner
 from api.sparql import QUERY_RESPONSES, run_query
-from kg.queries import NamedQuery, QueryError, named_queries
+from kg.queries import NamedQuery, ParamValueError, QueryError, named_queries, scheme_codes
 from kg.store import with_values
 
 _PY_TYPES: dict[str, Any] = {"integer": int, "decimal": Decimal, "string": str, "zh": str, "iri": str}
@@ -66,7 +66,10 @@ def named_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
             summary=query.summary or f"Named query {query.name}",
             description=(query.description or query.summary or "") +
             "\n\nAnswer content-negotiated like /sparql.",
-            responses=QUERY_RESPONSES, operation_id=f"named_query_{query.name}",
+            responses={**QUERY_RESPONSES, 422: {"description": "A parameter value that the parameter does "
+                                                                "not take (a code outside its scheme); the "
+                                                                "answer names the valid ones."}},
+            operation_id=f"named_query_{query.name}",
             response_class=Response)
     return router
 
@@ -86,15 +89,23 @@ def _endpoint(query: NamedQuery, runner: Runner):
         raw = {by_arg[arg].name: str(value) for arg, value in values.items() if value is not None}
         try:
             bindings = query.bindings(raw)
+        except ParamValueError as err:
+            raise HTTPException(422, str(err)) from err
         except QueryError as err:
             raise HTTPException(400, str(err)) from err
         return await run_query(runner, request, with_values(query.text, bindings))
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for arg, param in by_arg.items():
-        pytype = _PY_TYPES[param.type]
+        pytype = _PY_TYPES.get(param.type, str)
         extra = {"format": "iri"} if param.type == "iri" else None
-        description = f"{param.description} ({_TYPE_NOTES[param.type]})".strip()
+        if param.type.startswith("code:"):
+            codes = sorted(set(scheme_codes(param.type[5:]).values()))
+            note = f"a code: {', '.join(codes)}, or its Chinese or English label; anything else is 422"
+            extra = {"examples": codes[:3]}
+        else:
+            note = _TYPE_NOTES[param.type]
+        description = f"{param.description} ({note})".strip()
         default = Query(... if param.required else None, alias=param.name, description=description,
                         json_schema_extra=extra)
         params.append(inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY, default=default,

@@ -10,7 +10,10 @@ A query file starts with a header of ``#+`` lines (in the manner of grlc)::
 A parameter named ``year`` binds the query variable ``?_year`` if the query has one, else ``?year``. Its value is turned into an
 RDF term of the declared type and bound with a VALUES clause: it is never spliced into the
 query text. Types: ``string`` (plain literal), ``zh`` (a literal tagged @zh), ``integer``,
-``decimal``, ``iri``.
+``decimal``, ``iri``, and ``code:SCHEME`` for a code of one of the project's SKOS concept
+schemes (``code:level``, ``code:admin-level``, ``code:action``, ``code:section-role``): the
+value may be the code or its Chinese or English label (``law``, ``法律``, ``Law``), is bound as
+the code, and anything else is refused with the valid codes (:class:`ParamValueError`).
 """
 from __future__ import annotations
 
@@ -26,11 +29,42 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 PARAM_TYPES = ("string", "zh", "integer", "decimal", "iri")
-_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s+(optional|required))?\s*(.*)$")
+SCHEMES = ("level", "admin-level", "action", "section-role")
+_PARAM = re.compile(r"^(\w+)\s+([\w:-]+)(?:\s+(optional|required))?\s*(.*)$")
 
 
 class QueryError(ValueError):
     """A named query or one of its parameters is not usable."""
+
+
+class ParamValueError(QueryError):
+    """A parameter value that is not one the parameter takes (HTTP 422)."""
+
+
+@lru_cache(maxsize=None)
+def scheme_codes(scheme: str) -> dict[str, str]:
+    """The codes of a concept scheme and their synonyms: code, Chinese and English labels
+    (case and spaces folded) -> code. Read from ontology/schemes.ttl."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from .vocab import BASE
+
+    graph = Graph().parse(project_dir() / "ontology" / "schemes.ttl", format="turtle")
+    prefix = f"{BASE}scheme/{scheme}/"
+    out: dict[str, str] = {}
+    for concept in set(graph.subjects(SKOS.notation, None)):
+        if not str(concept).startswith(prefix):
+            continue
+        code = str(concept)[len(prefix):]
+        for name in [code, *map(str, graph.objects(concept, SKOS.prefLabel)),
+                     *map(str, graph.objects(concept, SKOS.altLabel))]:
+            out[_fold_code(name)] = code
+    return out
+
+
+def _fold_code(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().casefold())
 
 
 @dataclass(frozen=True)
@@ -42,6 +76,15 @@ class Param:
 
     def term(self, raw: str) -> Node:
         """The RDF term for a raw parameter value, or QueryError naming the parameter."""
+        if self.type.startswith("code:"):
+            codes = scheme_codes(self.type[5:])
+            code = codes.get(_fold_code(raw))
+            if code is None:
+                valid = ", ".join(sorted(set(codes.values())))
+                raise ParamValueError(f"parameter {self.name}: {raw!r} is not a code of the "
+                                      f"{self.type[5:]} scheme (valid: {valid}; their Chinese or "
+                                      "English labels are taken too)")
+            return Literal(code)
         try:
             if self.type == "integer":
                 return Literal(int(raw), datatype=XSD.integer)
@@ -105,7 +148,8 @@ def parse_query(name: str, text: str) -> NamedQuery:
         key, value = key.strip(), value.strip()
         if key == "param":
             match = _PARAM.match(value)
-            if not match or match.group(2) not in PARAM_TYPES:
+            if not match or (match.group(2) not in PARAM_TYPES
+                             and match.group(2) not in {f"code:{scheme}" for scheme in SCHEMES}):
                 raise QueryError(f"{name}.rq: cannot read the parameter line {line!r} "
                                  f"(want: #+ param: NAME TYPE [optional|required] description)")
             pname, ptype, req, desc = match.groups()

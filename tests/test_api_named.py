@@ -184,3 +184,36 @@ def test_the_project_queries_become_routes(tmp_path):
             assert response.status_code == 200, (query.name, response.text)
             assert response.headers["content-type"].startswith("text/csv")
     store.close()
+
+
+@pytest.fixture(scope="module")
+def project_client(tmp_path_factory):
+    """The project's queries over a store of the example reports, behind a real uvicorn."""
+    from kg.ingest import ingest_paths
+
+    store = make_store(tmp_path_factory.mktemp("project") / "store")
+    ingest_paths([PROJECT_QUERIES.parent / "examples"], store)
+    with serve(create_app(store, queries_dir=PROJECT_QUERIES)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client
+    store.close()
+
+
+@pytest.mark.parametrize("query, param, value", [
+    ("documents", "level", "bogus"),
+    ("documents", "level", "地方法规"),
+    ("agencies", "level", "county"),
+    ("implementations", "action", "ignore"),
+])
+def test_parameter_values_outside_their_scheme_are_422_with_the_valid_ones(project_client, query, param, value):
+    r = project_client.get(f"/queries/{query}", params={param: value})
+    assert r.status_code == 422, r.text
+    assert "valid:" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["local-regulation", "地方性法规", "Local regulation", "LOCAL-REGULATION"])
+def test_a_level_may_be_named_by_code_or_label(project_client, value):
+    r = project_client.get("/queries/documents", params={"level": value},
+                           headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    rows = r.json()["results"]["bindings"]
+    assert rows and {b["level"]["value"] for b in rows} == {"local-regulation"}

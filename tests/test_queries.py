@@ -74,3 +74,27 @@ def test_a_parameter_on_an_optional_variable_filters_instead_of_inventing(loaded
     rows = loaded.select(implementations.text, implementations.bindings({"jurisdiction": "海滨区"}))
     assert rows["results"]["bindings"] and all(b["jurisdiction"]["value"] == "海滨区"
                                                for b in rows["results"]["bindings"])
+
+
+def test_code_parameters_take_codes_and_labels_and_refuse_the_rest():
+    from kg.queries import ParamValueError, get_query
+
+    documents = get_query("documents")
+    for value in ("law", "法律", "Law", " LAW "):
+        assert str(next(iter(documents.bindings({"level": value}).values()))) == "law"
+    with pytest.raises(ParamValueError, match="valid: .*local-regulation"):
+        documents.bindings({"level": "地方法规"})
+    agencies = get_query("agencies")
+    assert str(next(iter(agencies.bindings({"level": "区县级"}).values()))) == "district"
+    with pytest.raises(ParamValueError):
+        agencies.bindings({"level": "law"})  # a document level is not an administrative level
+
+
+def test_the_cli_names_the_valid_codes_in_one_line(tmp_path):
+    from .conftest import run_kg
+
+    run_kg("ingest", str(EXAMPLES), "--store", str(tmp_path / "s"), check=True)
+    proc = run_kg("query", "documents", "--store", str(tmp_path / "s"), "--param", "level=bogus")
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "valid:" in lines[0] and "local-regulation" in lines[0]
