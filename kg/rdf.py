@@ -13,8 +13,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .facts import Extraction
-from .resolve import Resolution, region_for
-from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, fact_iri, report_iri)
+from .hierarchy import parent_body
+from .resolve import Resolution, agency_key, region_for
+from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
+                    report_iri)
 
 
 @lru_cache(maxsize=65536)
@@ -32,6 +34,28 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
     return graph
+
+
+def add_parents(g: Graph, res: Resolution) -> None:
+    """``org:subOrganizationOf`` for the government bodies whose name makes their parent
+    certain (kg.hierarchy); a parent the report does not name is added as a body of its own."""
+    names = {agency_key(agency.name): agency for agency in res.agencies}
+    for agency in res.agencies:
+        if not agency.is_government:
+            continue
+        parent = parent_body(agency.name, agency.region)
+        if parent is None or parent == agency.name:
+            continue
+        known = names.get(agency_key(parent))
+        iri = known.iri if known is not None else entity_iri("agency", agency_key(parent))
+        if known is None:
+            g.add((iri, RDF.type, PKG.Agency))
+            g.add((iri, RDFS.label, zh(parent)))
+            g.add((iri, PKG.adminLevel, ADMIN[agency.admin_level]))
+            region = region_for(res, agency)
+            if region is not None:
+                g.add((iri, PKG.jurisdiction, region.iri))
+        g.add((agency.iri, ORG.subOrganizationOf, iri))
 
 
 def build_graph(ex: Extraction, res: Resolution) -> Graph:
@@ -92,6 +116,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         region = region_for(res, agency)
         if region is not None and agency.is_government:
             g.add((agency.iri, PKG.jurisdiction, region.iri))
+    add_parents(g, res)
     for i, mention in enumerate(ex.agencies):
         node = fact_iri(rid, "mention", "agency", i, mention.start)
         g.add((node, RDF.type, PKG.Mention))
