@@ -52,9 +52,12 @@ NAME = (r"(?P<region>" + EXPLICIT_REGION + "|" + REGION_WORD + r")?"
         r"(?P<name>(?:中华人民共和国)?" + NAME_CHAR + r"{1,28}|关于[^，。；：,;:]{2,40}?的)"
         r"(?P<head>" + LEGAL_HEAD + r"|(?<=的)决定)")
 # what may follow a title: punctuation, a conjunction, or words about the rule itself
-BOUNDARY = (r"(?=$|[^" + CJK + r"]|和|及|与|以及|等|配套|精神|实施|施行|落地|出台|颁布|修订|修改|相关|有关|宣传|学习|宣讲|宣贯|"
+BOUNDARY = (r"(?=$|[^" + CJK + r"]|和|及|与|以及|等|配套|草案|修订草案|第|实施|施行|落地|出台|颁布|修订|修改|相关|有关|宣传|学习|宣讲|宣贯|"
             r"培训|进|知识|规定|要求|的|中|贯彻|执行|主题|专题|普法|颁行|生效|明确|提出)")
 PATTERN = re.compile(r"(?P<verb>(?:" + VERB + r")+)(?:好|了)?(?:新修订的?|修订后的|新出台的?|最新)?" + NAME + BOUNDARY)
+# the title as the subject of its own coming into force: ，民营经济促进条例正式施行
+ENACTED = "颁布实施|正式施行|正式实施|施行|颁布|出台|修订出台|制定出台|落地实施|实施以来"
+SUBJECT = re.compile(r"(?:^|(?<=[，。；：,;:\s]))(?:推动|确保|力争|争取|加快|积极)?" + NAME + r"(?=(?:已|正式|顺利)?(?:" + ENACTED + r"))")
 CHAIN = re.compile(r"(?:、|和|及|与|以及)" + NAME + BOUNDARY)
 QUANTITY_START = re.compile(r"^(?:[0-9０-９一二两三四五六七八九十百千几多数]+[部件项个批条余]|一批|多部|若干)")
 MIN_NAME = {"法": 2, "法典": 2, "条例": 2}  # other heads (办法, 规定 …) want 4 characters of name
@@ -112,6 +115,11 @@ def find_laws(text: str, where: Jurisdiction | None = None, gazetteer: Gazetteer
 
 def _by_pattern(masked: str, where: Jurisdiction, gazetteer: Gazetteer) -> list[BareTitle]:
     out: list[BareTitle] = []
+    for m in SUBJECT.finditer(masked):  # the subject of 颁布实施, 正式施行: the body's own new rule
+        after = masked[m.end():m.end() + 6]
+        found = _accept(m, "make", where, gazetteer, None, f"subject of {re.match(r'(?:已|正式|顺利)?(?:' + ENACTED + ')', after).group(0)}")
+        if found is not None:
+            out.append(found)
     for m in PATTERN.finditer(masked):
         verbs = re.findall(VERB, m.group("verb"))
         kind = VERB_KIND.get(verbs[-1], "apply") if verbs else "apply"
@@ -153,10 +161,10 @@ def _accept(m: re.Match, kind: str, where: Jurisdiction, gazetteer: Gazetteer, l
         return BareTitle(start, m.end("head"), written, bare, rule + " + region written")
     record = gazetteer.lookup(bare)
     if national or (record is not None and record[1] != "local-regulation" and kind == "apply"):
-        return BareTitle(start, m.end("head"), written, bare, rule)
-    if own:
+        return BareTitle(start, m.end("head"), written, record[0] if record else bare, rule)
+    if own and (head == "条例" or kind == "make" or listed_after is not None):
         return BareTitle(start, m.end("head"), written, own + bare, rule + f" + region {own} of the report")
-    if head in ("条例",) or record is not None:
+    if head == "条例" or record is not None:
         return BareTitle(start, m.end("head"), written, bare, rule)
     return None  # an unregioned 办法/规定 nobody knows: too weak to be a title
 

@@ -184,7 +184,7 @@ def level_and_rule(title: str, before: str = "", after: str = "", context: str =
     if REPORT_TITLE.search(core):
         return "report", f"head {REPORT_TITLE.search(core).group(0)}"
     if PARTY_RULE.match(core):
-        return "policy-document", "a Party rule (党内法规), not state legislation"
+        return "policy-document", "a Party body's document or rule (中共…, 党组), not state legislation"
     if re.search(r"(?:条例|法|法典|规定|办法)的(?:决定|解释)$|^全国人民代表大会常务委员会关于", core):
         return "law", "a decision of the NPC Standing Committee"
     issuer = _issuer(core)
