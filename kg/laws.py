@@ -173,6 +173,8 @@ def _own_region(region_word: str, where: Jurisdiction, kind: str, listed_after: 
     """The region a title without one belongs to: the report's, where the report's body makes rules."""
     if region_word:
         letter = region_word[-1]
+        if letter == "区" and not where.district and where.province.endswith("自治区"):
+            return where.province  # 全区 in an autonomous region's report
         return where.expand(letter)
     if listed_after is not None:  # 落实重庆市平安建设条例、社区工作者管理办法: the list's region
         m = re.match(EXPLICIT_REGION, listed_after.title)

@@ -93,7 +93,8 @@ GENRE = lexicons.alternation(GENRES)
 MODIFIER = lexicons.alternation(lexicons.words("modifiers.txt"))
 # a genre word right before 《 (越剧《…》, 推出微短剧《…》), or a verb of watching, staging, reading
 GENRE_BEFORE = re.compile(r"(?P<genre>" + GENRE + r")(?:作品)?$")
-CREATIVE_VERB_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{0,4}片|观看|观看了|收看|展播|上映|演出|拍摄|创作)$")
+# …片, …剧, …戏 right before 《: the many genres of screen and opera the lexicon may not list (陇剧, 茂腔戏)
+CREATIVE_VERB_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{0,4}片|[\u4e00-\u9fff]{1,3}(?<!加)剧|[\u4e00-\u9fff]{1,3}(?<![把])戏|观看|观看了|收看|展播|上映|演出|拍摄|创作)$")
 PUBLICATION_VERB_BEFORE = re.compile(r"(?:出版|出版了|编写|编撰|编纂|主编|撰写|阅读|诵读|荐读|推荐阅读)$")
 # a genre word after 》, over 等 and quantities or praise (《…》等一批影视佳作, 《…》等精品鲁剧)
 GENRE_AFTER = re.compile(r"^(?:等)?(?:(?:" + MODIFIER + r"|[0-9一二两三四五六七八九十]+[部首台个])){0,2}(?P<genre>" + GENRE + r")")
@@ -106,7 +107,7 @@ DOC_HEAD = re.compile(r"(?:法|法典|条例|规定|办法|细则|规则|意见|
 UNBRACKETED_DRAFT = re.compile(r"(?:修订草案|草案|征求意见稿|送审稿)$")
 PUBLICATION_TITLE = re.compile(
     r"(?:概论|学习纲要|学习问答|学习读本|读本|问答|选编|文选|文集|摘编|论述摘编|语录|全集|选集|词典|辞典|字典|年鉴|手册|教程|教材|导读|"
-    r"百问百答|知识问答|案例汇编|汇编|白皮书|蓝皮书|史|志)$")
+    r"百问百答|知识问答|案例汇编|汇编|白皮书|蓝皮书|史|志|日报|晚报|早报|时报|周报|周刊|月刊|杂志|画报|学报)$")
 PERSON_THOUGHT = re.compile(r"^(?:习近平|毛泽东|邓小平|江泽民|胡锦涛|马克思|恩格斯|列宁)")
 REPORT_TITLE = re.compile(r"(?:报告|公报|白皮书|蓝皮书|年报)$")
 PARTY_RULE = re.compile(r"^(?:中国共产党|中共中央|中共|党政|党委|党组)|^[\u4e00-\u9fff]{0,12}?(?:党组|党委)(?:工作)?(?:条例|规定|规则|办法)$")

@@ -82,6 +82,7 @@ def test_a_title_as_the_subject_of_its_coming_into_force():
     ("推动出台全省湿地保护条例。", PROVINCE, "福建省湿地保护条例"),
     ("配合省人大修订省湿地保护条例。", PROVINCE, "福建省湿地保护条例"),
     ("推动出台湿地保护条例。", DISTRICT, "深圳市湿地保护条例"),  # a district body's city makes it
+    ("推动出台全区湿地保护条例。", Jurisdiction.parse("广西壮族自治区人民政府"), "广西壮族自治区湿地保护条例"),
 ])
 def test_region_words_and_implied_regions_are_the_reports(text, where, title):
     assert found(text, where)[-1][1] == title

@@ -113,6 +113,9 @@ def test_limits_a_method_is_not_a_law():
     ("", "江畔人家", "等精品剧目巡演", "creative-work"),
     ("", "海风吹过的村庄", "等3部作品获奖", "creative-work"),
     ("", "闽南文献", "系列丛书出版", "publication"),
+    ("舞蹈诗剧", "江畔人家", "", "creative-work"),
+    ("陇剧", "江畔人家", "", "creative-work"),       # a genre the lexicon does not list, by its ending
+    ("", "山海奇遇", "等网络游戏", "creative-work"),
 ])
 def test_genre_words_before_or_after_a_title(before, title, after, level):
     assert level_of(title, before, after) == level
@@ -134,6 +137,7 @@ def test_limits_the_head_noun_comes_before_any_cue():
     # no cue, no head: other, never a legal level
     assert level_of("海上灯塔", "推出", "") == "other"
     assert level_of("海上灯塔", "", "项目建成") == "other"
+    assert level_of("海上灯塔", "矛盾加剧", "") == "other"  # 加剧 is a verb, not a genre
 
 
 def test_unbracketed_drafts_are_their_documents_level():
