@@ -53,7 +53,7 @@ NAME = (r"(?P<region>" + EXPLICIT_REGION + "|" + REGION_WORD + r")?"
         r"(?P<head>" + LEGAL_HEAD + r"|(?<=的)决定)")
 # what may follow a title: punctuation, a conjunction, or words about the rule itself
 BOUNDARY = (r"(?=$|[^" + CJK + r"]|和|及|与|以及|等|配套|草案|修订草案|第|实施|施行|落地|出台|颁布|修订|修改|相关|有关|宣传|学习|宣讲|宣贯|"
-            r"培训|进|知识|规定|要求|的|中|贯彻|执行|主题|专题|普法|颁行|生效|明确|提出)")
+            r"培训|进|知识|规定|要求|的|中|贯彻|执行|主题|专题|普法|颁行|生效|明确|提出|宣誓|不一致|不相符|相抵触|相冲突)")
 PATTERN = re.compile(r"(?P<verb>(?:" + VERB + r")+)(?:好|了)?(?:新修订的?|修订后的|新出台的?|最新)?" + NAME + BOUNDARY)
 # the title as the subject of its own coming into force: ，民营经济促进条例正式施行
 ENACTED = "颁布实施|正式施行|正式实施|施行|颁布|出台|修订出台|制定出台|落地实施|实施以来"

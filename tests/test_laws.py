@@ -113,6 +113,11 @@ def test_known_titles_without_a_verb_or_brackets():
                                            "中华人民共和国行政处罚法", "中华人民共和国公司法"]
 
 
+def test_a_known_title_before_words_of_clearing_or_an_oath():
+    assert found("清理与民法典不一致的文件，举行宪法宣誓仪式。") == [("民法典", "中华人民共和国民法典"),
+                                                             ("宪法", "中华人民共和国宪法")]
+
+
 def test_limits_of_known_titles():
     # a known title inside a longer word is not the title; 法律/法治 continue the word
     assert found("推进宪法进校园，完善行政处罚法律适用指引。") == [("宪法", "中华人民共和国宪法")]
