@@ -122,7 +122,7 @@ def _by_pattern(masked: str, where: Jurisdiction, gazetteer: Gazetteer) -> list[
             out.append(found)
     for m in PATTERN.finditer(masked):
         verbs = re.findall(VERB, m.group("verb"))
-        kind = VERB_KIND.get(verbs[-1], "apply") if verbs else "apply"
+        kind = "make" if any(VERB_KIND.get(v) == "make" for v in verbs) else "apply"  # 出台实施: made
         first = _accept(m, kind, where, gazetteer, None, f"verb {m.group('verb')}")
         if first is None:
             continue

@@ -98,6 +98,11 @@ CREATIVE_VERB_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{0,4}片|[\u4e00-\u9fff]{1
 PUBLICATION_VERB_BEFORE = re.compile(r"(?:出版|出版了|编写|编撰|编纂|主编|撰写|阅读|诵读|荐读|推荐阅读)$")
 # a genre word after 》, over 等 and quantities or praise (《…》等一批影视佳作, 《…》等精品鲁剧)
 GENRE_AFTER = re.compile(r"^(?:等)?(?:(?:" + MODIFIER + r"|[0-9一二两三四五六七八九十]+[部首台个])){0,2}(?P<genre>" + GENRE + r")")
+# a work's own verbs or prizes after it, in its clause (《…》热播, 《…》首演, 《…》获文华剧目奖)
+AWARD = lexicons.alternation(w.removesuffix("奖") for w in lexicons.words("awards.txt"))
+WORK_AFTER = re.compile(r"^(?:等)?(?:[^，。；,;]{0,6}?)(?P<cue>热播|首播|开播|播出|上映|首映|首演|公演|展演|巡演|"
+                        r"(?:获|荣获|摘得|斩获|入选)[^，。；,;]{0,10}?(?:" + AWARD + r")奖?)")
+PUBLISHED_AFTER = re.compile(r"^(?:等)?(?:[^，。；,;]{0,4}?)(?P<cue>出版发行|正式出版|出版|付梓)")
 # other titles of a coordinated list (话剧《A》《B》、《C》等): the cue of the list covers them all
 CHAIN_BEFORE = re.compile(r"(?:《[^《》]*》[、，,和与及\s]*)+$")
 CHAIN_AFTER = re.compile(r"^(?:[、，,和与及\s]*《[^《》]*》)+")
@@ -151,12 +156,18 @@ def context_cue(before: str, after: str) -> tuple[str, str] | None:
     b = CHAIN_BEFORE.sub("", before)[-12:]
     chained = CHAIN_AFTER.match(after)
     a = after[chained.end():] if chained else after
-    a = a[:14]
+    a = a[:24]
     for text, pattern, where in ((b, GENRE_BEFORE, "before"), (a, GENRE_AFTER, "after")):
         m = pattern.search(text)
         if m:
             genre = m.group("genre")
             return GENRES[genre], f"genre {genre} {where} the title"
+    m = WORK_AFTER.match(a)
+    if m:
+        return "creative-work", f"{m.group('cue')} after the title"
+    m = PUBLISHED_AFTER.match(a)
+    if m:
+        return "publication", f"{m.group('cue')} after the title"
     m = CREATIVE_VERB_BEFORE.search(b)
     if m:
         return "creative-work", f"{m.group(0)} before the title"

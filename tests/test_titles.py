@@ -116,6 +116,9 @@ def test_limits_a_method_is_not_a_law():
     ("舞蹈诗剧", "江畔人家", "", "creative-work"),
     ("陇剧", "江畔人家", "", "creative-work"),       # a genre the lexicon does not list, by its ending
     ("", "山海奇遇", "等网络游戏", "creative-work"),
+    ("", "江畔人家", "在多家卫视热播", "creative-work"),    # a work's own verbs after it
+    ("", "江畔人家", "荣获第十届文华大奖", "creative-work"),  # or its prize
+    ("", "闽海记忆", "正式出版", "publication"),
 ])
 def test_genre_words_before_or_after_a_title(before, title, after, level):
     assert level_of(title, before, after) == level
@@ -138,6 +141,8 @@ def test_limits_the_head_noun_comes_before_any_cue():
     assert level_of("海上灯塔", "推出", "") == "other"
     assert level_of("海上灯塔", "", "项目建成") == "other"
     assert level_of("海上灯塔", "矛盾加剧", "") == "other"  # 加剧 is a verb, not a genre
+    assert level_of("海上灯塔", "", "项目获批") == "other"
+    assert level_of("海上灯塔", "", "，江畔人家热播") == "other"  # another clause's cue
 
 
 def test_unbracketed_drafts_are_their_documents_level():

@@ -5,7 +5,9 @@
 * ``modifiers.txt``: quantities and praise that may stand between 等 and a genre word.
 * ``governing_verbs.tsv``: verbs that govern an unbracketed law or regulation, ``make`` or ``apply``.
 * ``ordinary_fa.txt``: words ending in 法 that are not laws (执法, 做法).
-* ``determiners.txt``: words that start a phrase about rules, never a title (相关, 具体).
+* ``determiners.txt``: words that start a phrase about rules or open a clause, never a title (相关, 推动).
+* ``core_laws.tsv``: laws every report cites, found by name without the authority list.
+* ``awards.txt``: prizes of stage, screen and print (a title that wins one is a work).
 """
 from __future__ import annotations
 
