@@ -40,7 +40,7 @@ def test_a_governing_verb_and_a_legal_head_make_a_title(text, title):
 
 def test_compound_verbs_never_start_a_title():
     # 出台实施, 研究制定, 贯彻落实: the whole run is the verb; the title starts after it
-    for text in ("推动出台实施湿地保护条例。", "研究制定湿地保护条例。", "贯彻落实湿地保护条例。"):
+    for text in ("推动出台实施湿地保护条例。", "研究制定湿地保护条例。", "贯彻落实湿地保护条例。", "修订完善湿地保护条例。"):
         assert [w for w, _ in found(text)] == ["湿地保护条例"]
     assert found("出台实施办法。") == []      # the verb's 实施 is not a name: nothing but a head is left
     assert found("研究制定实施细则。") == []
