@@ -41,7 +41,8 @@ LEGAL_HEAD = "法典|(?<![" + ORDINARY_FA_BEFORE + "])法|条例|实施细则|�
 LEGAL_END = re.compile(r"(?:法典|法|条例|细则|办法|规定|规则|决定|解释)(?:[（(][^（）()]{1,12}[)）])?$")
 
 # the report's own region, named by a word: 本省, 我市, 全市; a bare 市/省 right before the name
-REGION_WORD = (r"(?:本|我|全)(?:省|市|区|县)|省(?=[" + CJK + r"]{2})|市(?!场|民(?!营)|政|容|区|县|委|级|属|场)(?=[" + CJK + r"]{2})")
+NOT_REGION_AFTER = r"(?!委|级|属|直|内|外|际|份|长|会|场|区|县|政|容|民(?!营))"  # 省委, 市级, 市场, 市民 …
+REGION_WORD = (r"(?:本|我|全)(?:省|市|区|县)|(?:省|市)" + NOT_REGION_AFTER + r"(?=[" + CJK + r"]{2})")
 REGION_WORD_ONLY = re.compile(r"^(?:本|我|全)?(?:省|市|区|县)$")
 # a region written out: a province, then maybe a city (2-3 characters + 市/州) and a county
 EXPLICIT_REGION = (r"(?:(?:" + "|".join(PROVINCES) + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?"
@@ -59,7 +60,8 @@ PATTERN = re.compile(r"(?P<verb>(?:" + VERB + r")+)(?:好|了)?(?:新修订的?|
 ENACTED = "颁布实施|正式施行|正式实施|施行|颁布|出台|修订出台|制定出台|落地实施|实施以来"
 SUBJECT = re.compile(r"(?:^|(?<=[，。；：,;:\s]))(?:推动|确保|力争|争取|加快|积极)?" + NAME + r"(?=(?:已|正式|顺利)?(?:" + ENACTED + r"))")
 CHAIN = re.compile(r"(?:、|和|及|与|以及)" + NAME + BOUNDARY)
-QUANTITY_START = re.compile(r"^(?:[0-9０-９一二两三四五六七八九十百千几多数]+[部件项个批条余]|一批|多部|若干)")
+QUANTITY_START = re.compile(r"^(?:(?:全国|国内|全省|全市|省内|市内)?(?:首部|首个|第一部)|"
+                            r"[0-9０-９一二两三四五六七八九十百千几多数]+[部件项个批条余]|一批|多部|若干)")
 MIN_NAME = {"法": 2, "法典": 2, "条例": 2}  # other heads (办法, 规定 …) want 4 characters of name
 
 

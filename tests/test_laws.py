@@ -50,6 +50,8 @@ def test_compound_verbs_never_start_a_title():
     "落实相关规定，执行有关条例。",            # determiners
     "制定具体办法，出台配套细则。",
     "今年出台3部条例，修订两件条例。",          # quantities
+    "颁布实施全国首部湿地保护条例。",
+    "落实省委湿地保护规定，执行市级湿地保护条例。",  # 省委, 市级 are not the region
     "严格执法，推广好做法，落实学法用法制度。",  # 法 closing an ordinary word
     "完善海洋经济促进法规政策体系。",            # 法规, not 法
     "贯彻法律法规，落实安全生产法律责任。",
