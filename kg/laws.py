@@ -58,7 +58,8 @@ BOUNDARY = (r"(?=$|[^" + CJK + r"]|和|及|与|以及|等|配套|草案|修订�
 PATTERN = re.compile(r"(?P<verb>(?:" + VERB + r")+)(?:好|了)?(?:新修订的?|修订后的|新出台的?|最新)?" + NAME + BOUNDARY)
 # the title as the subject of its own coming into force: ，民营经济促进条例正式施行
 ENACTED = "颁布实施|正式施行|正式实施|施行|颁布|出台|修订出台|制定出台|落地实施|实施以来"
-SUBJECT = re.compile(r"(?:^|(?<=[，。；：,;:\s]))(?:推动|确保|力争|争取|加快|积极)?" + NAME + r"(?=(?:已|正式|顺利)?(?:" + ENACTED + r"))")
+SUBJECT = re.compile(r"(?:^|(?<=[，。；：,;:\s]))(?:推动|确保|力争|争取|加快|积极)?" + NAME
+                     + r"(?=(?P<enacted>(?:已|正式|顺利)?(?:" + ENACTED + r")))")
 CHAIN = re.compile(r"(?:、|和|及|与|以及)" + NAME + BOUNDARY)
 QUANTITY_START = re.compile(r"^(?:(?:全国|国内|全省|全市|省内|市内)?(?:首部|首个|第一部)|"
                             r"[0-9０-９一二两三四五六七八九十百千几多数]+[部件项个批条余]|一批|多部|若干)")
@@ -118,8 +119,7 @@ def find_laws(text: str, where: Jurisdiction | None = None, gazetteer: Gazetteer
 def _by_pattern(masked: str, where: Jurisdiction, gazetteer: Gazetteer) -> list[BareTitle]:
     out: list[BareTitle] = []
     for m in SUBJECT.finditer(masked):  # the subject of 颁布实施, 正式施行: the body's own new rule
-        after = masked[m.end():m.end() + 6]
-        found = _accept(m, "make", where, gazetteer, None, f"subject of {re.match(r'(?:已|正式|顺利)?(?:' + ENACTED + ')', after).group(0)}")
+        found = _accept(m, "make", where, gazetteer, None, f"subject of {m.group('enacted')}")
         if found is not None:
             out.append(found)
     for m in PATTERN.finditer(masked):
@@ -145,7 +145,7 @@ def _by_pattern(masked: str, where: Jurisdiction, gazetteer: Gazetteer) -> list[
 def _accept(m: re.Match, kind: str, where: Jurisdiction, gazetteer: Gazetteer, listed_after: BareTitle | None,
             how: str) -> BareTitle | None:
     region, name, head = m.group("region") or "", m.group("name"), m.group("head")
-    written = (region + name + head)
+    written = region + name + head
     bare = name + head
     if not _good_name(name, head) or is_generic_short(bare):
         return None
@@ -178,9 +178,9 @@ def _own_region(region_word: str, where: Jurisdiction, kind: str, listed_after: 
         if letter == "区" and not where.district and where.province.endswith("自治区"):
             return where.province  # 全区 in an autonomous region's report
         return where.expand(letter)
-    if listed_after is not None:  # 落实重庆市平安建设条例、社区工作者管理办法: the list's region
-        m = re.match(EXPLICIT_REGION, listed_after.title)
-        return m.group(0) if m else ""
+    listed_region = re.match(EXPLICIT_REGION, listed_after.title) if listed_after is not None else None
+    if listed_region:  # 落实重庆市平安建设条例、社区工作者管理办法: the list's region
+        return listed_region.group(0)
     if where.district and kind != "make":
         return ""  # a district body applies rules; an unregioned one is not its own
     return where.city or where.province
@@ -193,7 +193,7 @@ def _starts_with_region(name: str, where: Jurisdiction) -> bool:
     """A name that begins with a region: the report's own (深圳市, 深圳) or another city (厦门市)."""
     own = [r for r in (where.province, where.city, where.district) if r]
     own += [r[:-1] for r in own if len(r) > 2]
-    return name.startswith(tuple(own)) if own and name.startswith(tuple(own)) else bool(CITY_START.match(name))
+    return name.startswith(tuple(own)) or bool(CITY_START.match(name))
 
 
 def _good_name(name: str, head: str) -> bool:
