@@ -104,8 +104,8 @@ WORK_AFTER = re.compile(r"^(?:等)?(?:[^，。；,;]{0,6}?)(?P<cue>热播|首播
                         r"(?:获|荣获|摘得|斩获|入选)[^，。；,;]{0,10}?(?:" + AWARD + r")奖?)")
 PUBLISHED_AFTER = re.compile(r"^(?:等)?(?:[^，。；,;]{0,4}?)(?P<cue>出版发行|正式出版|出版|付梓)")
 # other titles of a coordinated list (话剧《A》《B》、《C》等): the cue of the list covers them all
-CHAIN_BEFORE = re.compile(r"(?:《[^《》]*》[、，,和与及\s]*)+$")
-CHAIN_AFTER = re.compile(r"^(?:[、，,和与及\s]*《[^《》]*》)+")
+CHAIN_BEFORE = re.compile(r"(?:《[^《》]*》[、和与及\s]*)+$")
+CHAIN_AFTER = re.compile(r"^(?:[、和与及\s]*《[^《》]*》)+")
 # the head noun of a document kind: a title with one is a document, whatever its neighbours
 DOC_HEAD = re.compile(r"(?:法|法典|条例|规定|办法|细则|规则|意见|方案|规划|纲要|通知|决定|决议|标准|规范|指南|指引|报告|公报|"
                       r"清单|计划|要点|措施|目录|制度|批复|章程|守则|准则)$")

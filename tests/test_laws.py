@@ -83,6 +83,7 @@ def test_a_title_as_the_subject_of_its_coming_into_force():
     ("落实好海洋经济促进法和市物业管理条例。", MUNICIPALITY, "天津市物业管理条例"),
     ("推动出台全省湿地保护条例。", PROVINCE, "福建省湿地保护条例"),
     ("配合省人大修订省湿地保护条例。", PROVINCE, "福建省湿地保护条例"),
+    ("落实好海洋经济促进法和湿地保护条例。", PROVINCE, "福建省湿地保护条例"),  # listed after a law
     ("推动出台湿地保护条例。", DISTRICT, "深圳市湿地保护条例"),  # a district body's city makes it
     ("推动出台全区湿地保护条例。", Jurisdiction.parse("广西壮族自治区人民政府"), "广西壮族自治区湿地保护条例"),
 ])

@@ -131,6 +131,10 @@ def test_a_cue_covers_every_title_of_a_coordinated_list():
         levels[t.title] = level_of(t.title, text[:t.start], text[t.end:], text)
     assert levels == {"灯塔": "creative-work", "归帆": "creative-work", "晨光": "creative-work",
                       "远山": "creative-work"}
+    # a comma ends the list: the next clause's title is not covered
+    text = "话剧《灯塔》获奖，《远山》项目开工。"
+    assert [level_of(t.title, text[:t.start], text[t.end:], text) for t in find_titles(text)] == [
+        "creative-work", "other"]
 
 
 def test_limits_the_head_noun_comes_before_any_cue():
