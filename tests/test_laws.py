@@ -24,7 +24,7 @@ def found(text, where=PROVINCE, authority=None):
 
 @pytest.mark.parametrize("text, title", [
     ("全面落实海洋经济促进法，壮大蓝色产业。", "海洋经济促进法"),
-    ("认真贯彻落实乡村振兴促进法和有关政策。", "乡村振兴促进法"),
+    ("认真贯彻落实海岛开发促进法和有关政策。", "海岛开发促进法"),
     ("研究制定湿地保护条例。", "福建省湿地保护条例"),
     ("推动出台实施数字经济促进条例，", "福建省数字经济促进条例"),
     ("提请省人大常委会审议通过养老服务条例。", "福建省养老服务条例"),
@@ -94,7 +94,7 @@ def test_region_words_and_implied_regions_are_the_reports(text, where, title):
 def test_limits_of_the_implied_region():
     # national names, laws and a district body applying a rule keep no region
     assert found("落实全国统一数据市场建设条例，") == [("全国统一数据市场建设条例", "全国统一数据市场建设条例")]
-    assert found("落实乡村振兴促进法。")[0][1] == "乡村振兴促进法"
+    assert found("落实海岛开发促进法。")[0][1] == "海岛开发促进法"
     assert found("贯彻落实湿地保护条例，", DISTRICT) == [("湿地保护条例", "湿地保护条例")]
     # a written region is kept as written, not doubled
     assert found("组织起草深圳市数据共享管理办法，", DISTRICT) == [("深圳市数据共享管理办法", "深圳市数据共享管理办法")]
