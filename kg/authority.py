@@ -42,6 +42,10 @@ class Authority:
     def __len__(self) -> int:
         return len({id(r) for r in self._by_key.values()})
 
+    def titles(self) -> list[str]:
+        """Every short and full title the list knows (for finding them in running text)."""
+        return sorted({t for r in self._by_key.values() for t in (r.name, r.full_name)})
+
     def lookup(self, title: str) -> LawRecord | None:
         key = fold(title)
         record = self._by_key.get(key)

@@ -247,6 +247,7 @@ def extract(
     report_id: Optional[str] = typer.Option(None, "--id", help="Report id (default: the manifest's, or the file name)."),
     year: Optional[int] = typer.Option(None, "--year", help="The year the report covers (default: manifest or title)."),
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate the graph; violations go to stderr."),
+    explain: bool = typer.Option(False, "--explain", help="Print each document's title, level and the rule that gave it, not the graph."),
 ) -> None:
     """Extract one report's graph and print it (no store)."""
     from dataclasses import replace
@@ -271,6 +272,12 @@ def extract(
                                                   year=year or report.meta.year))
     except ReadError as e:
         fail(str(e))
+    if explain:
+        from .explain import explain_levels
+
+        for line in explain_levels(report, default_authority()):
+            print(line)
+        return
     graph, validation = check(report, default_authority(), shacl)
     sys.stdout.write(bind_prefixes(graph).serialize(format=formats[fmt]))
     if validation is not None and not validation.conforms:

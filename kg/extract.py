@@ -85,6 +85,10 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         for m in re.finditer(re.escape(title), masked):
             if not any(s <= m.start() < e for s, e, _ in local):
                 local.append(_bare(ex, sentence, m.start(), m.end(), title, text))
+    for span in doc.spans.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
+        s, e = span.start_char, span.end_char
+        if not any(a <= s < b or s <= a < e for a, b, _ in local):
+            local.append(_bare(ex, sentence, s, e, span.kb_id_, text))
     for m in UNBRACKETED.finditer(masked):
         s, e = m.start("title"), m.end("title")
         if not any(a <= s < b or s <= a < e for a, b, _ in local):

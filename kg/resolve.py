@@ -19,7 +19,7 @@ from .actions import implemented_inside
 from .agencies import REGION_PREFIX, Jurisdiction
 from .authority import Authority, LawRecord
 from .facts import Extraction
-from .titles import strip_draft, variant_key
+from .titles import level_and_rule, strip_draft, variant_key
 from .vocab import entity_iri, fold
 
 
@@ -33,6 +33,7 @@ class Document:
     implements: list[URIRef] = field(default_factory=list)
     record: LawRecord | None = None
     issuers: list["Agency"] = field(default_factory=list)
+    level_rule: str = ""   # why it has its level (``kg extract --explain``)
 
 
 @dataclass
@@ -122,13 +123,16 @@ def _documents(ex: Extraction, authority: Authority | None) -> tuple[list[Docume
         doc.mentions.append(i)
         if mention.title != doc.title:
             doc.aliases.add(mention.title)
+        written = _written(ex, mention)
+        if written and written != doc.title:
+            doc.aliases.add(written)  # 民营经济促进条例 for 福建省民营经济促进条例
         if doc.record is None and record is not None:
             doc.record = record
         document_of[i] = doc
     for doc in groups:
         doc.iri = entity_iri("document", doc.title)
         doc.aliases.discard(doc.title)
-        doc.level = _level(doc, ex)
+        doc.level, doc.level_rule = _level(doc, ex)
     for doc in groups:
         for inner in implemented_inside(doc.title):
             target = by_key.get(fold(strip_draft(inner))) or by_key.get(variant_key(strip_draft(inner)))
@@ -137,15 +141,37 @@ def _documents(ex: Extraction, authority: Authority | None) -> tuple[list[Docume
     return groups, document_of
 
 
-def _level(doc: Document, ex: Extraction) -> str:
+def _written(ex: Extraction, mention) -> str:
+    """An unbracketed title as the text writes it (the found title may carry the report's region)."""
+    if mention.bracketed or mention.abbreviation_of is not None:
+        return ""
+    return strip_draft(ex.report.text[mention.start:mention.end].strip())
+
+
+def _level(doc: Document, ex: Extraction) -> tuple[str, str]:
+    """The level of a document and the rule that gave it: the authority list, else the words
+    around a mention where they differ from the title's own level, else the title."""
     if doc.record is not None and doc.record.level != "other":
-        return doc.record.level
+        return doc.record.level, f"authority list: {doc.record.full_name} is {doc.record.level}"
     cued = Counter(ex.documents[i].level for i in doc.mentions
                    if ex.documents[i].level != ex.documents[i].title_level and not ex.documents[i].abbreviation_of)
     if cued:
-        return cued.most_common(1)[0][0]
+        level = cued.most_common(1)[0][0]
+        i = next(i for i in doc.mentions if ex.documents[i].level == level and not ex.documents[i].abbreviation_of)
+        return level, _rule(ex, i, context=True)
     own = [ex.documents[i].title_level for i in doc.mentions if not ex.documents[i].abbreviation_of]
-    return Counter(own).most_common(1)[0][0] if own else ex.documents[doc.mentions[0]].title_level
+    level = Counter(own).most_common(1)[0][0] if own else ex.documents[doc.mentions[0]].title_level
+    return level, level_and_rule(doc.title)[1] if level_and_rule(doc.title)[0] == level else _rule(ex, doc.mentions[0])
+
+
+def _rule(ex: Extraction, i: int, context: bool = False) -> str:
+    """The rule ``kg.titles.level_and_rule`` applied to mention ``i`` (with its words around it)."""
+    m = ex.documents[i]
+    if not context:
+        return level_and_rule(m.title)[1]
+    sentence = ex.segmented.sentences[m.sentence]
+    text, start, end = sentence.text, m.start - sentence.start, m.end - sentence.start
+    return level_and_rule(m.title, text[:start], text[end:], text)[1]
 
 
 # --- agencies and regions -----------------------------------------------------------

@@ -66,3 +66,41 @@ def test_a_body_a_title_begins_with_issues_it_and_is_not_a_mention():
     assert issued["国务院关于加强数字政府建设的指导意见"] == ["国务院"]
     assert issued["云溪市人民政府关于印发数据工作方案的通知"] == ["云溪市人民政府"]
     assert not [m for m in ex.agencies if not m.reporting]
+
+
+PROVINCIAL = """一、2025年工作回顾
+认真落实海洋经济促进法，推动出台湿地保护条例。话剧《灯塔》《归帆》获奖。
+二、2026年工作安排
+落实好海洋经济促进法和省湿地保护条例，审议通过《福建省国民经济和社会发展第十五个五年规划纲要草案》。
+"""
+
+
+def provincial(text=PROVINCIAL, authority=None):
+    meta = ReportMeta(id="p1", title="2026年福建省政府工作报告", agency="福建省人民政府", jurisdiction="福建省",
+                      year=2025)
+    ex = extract(Report(meta=meta, text=text))
+    return ex, resolve(ex, authority)
+
+
+def test_a_provinces_own_regulation_carries_the_province_and_the_short_form_is_an_alias():
+    ex, res = provincial()
+    docs = {d.title: d for d in res.documents}
+    wetland = docs["福建省湿地保护条例"]
+    assert wetland.level == "local-regulation" and len(wetland.mentions) == 2
+    assert {"湿地保护条例", "省湿地保护条例"} <= wetland.aliases
+    assert docs["海洋经济促进法"].level == "law"  # newer than any list: levelled from its title
+    assert docs["灯塔"].level == docs["归帆"].level == "creative-work"
+    assert docs["福建省国民经济和社会发展第十五个五年规划纲要草案"].level == "policy-document"
+
+
+def test_every_document_says_why_it_has_its_level():
+    from kg.authority import Authority, LawRecord
+
+    ex, res = provincial()
+    rules = {d.title: d.level_rule for d in res.documents}
+    assert rules["福建省湿地保护条例"] == "head 条例 + issuer 福建省 (province)"
+    assert rules["归帆"] == "genre 话剧 before the title"
+    authority = Authority([LawRecord("海洋经济促进法", "中华人民共和国海洋经济促进法", "law")], source="test")
+    ex, res = provincial(authority=authority)
+    law = next(d for d in res.documents if d.title == "中华人民共和国海洋经济促进法")
+    assert law.level_rule == "authority list: 中华人民共和国海洋经济促进法 is law"

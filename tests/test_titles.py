@@ -100,3 +100,80 @@ def test_limits_a_method_is_not_a_law():
     # 办法 ends in 法 but is not a law; 方法 and 做法 neither.
     assert level_of("某市政务服务管理办法") != "law"
     assert level_of("工作方法") != "law"
+
+
+# --- works of culture: a genre lexicon, cues before or after, over coordinated lists -------------
+
+@pytest.mark.parametrize("before, title, after, level", [
+    ("黄梅戏", "江畔人家", "", "creative-work"),
+    ("原创豫剧", "麦浪", "", "creative-work"),
+    ("网络电影", "山路弯弯", "", "creative-work"),
+    ("长篇小说", "海风吹过的村庄", "", "creative-work"),
+    ("", "山路弯弯", "等一批影视佳作热播", "creative-work"),
+    ("", "江畔人家", "等精品剧目巡演", "creative-work"),
+    ("", "海风吹过的村庄", "等3部作品获奖", "creative-work"),
+    ("", "闽南文献", "系列丛书出版", "publication"),
+    ("舞蹈诗剧", "江畔人家", "", "creative-work"),
+    ("陇剧", "江畔人家", "", "creative-work"),       # a genre the lexicon does not list, by its ending
+    ("", "山海奇遇", "等网络游戏", "creative-work"),
+    ("", "江畔人家", "在多家卫视热播", "creative-work"),    # a work's own verbs after it
+    ("", "江畔人家", "荣获第十届文华大奖", "creative-work"),  # or its prize
+    ("", "闽海记忆", "正式出版", "publication"),
+])
+def test_genre_words_before_or_after_a_title(before, title, after, level):
+    assert level_of(title, before, after) == level
+
+
+def test_a_cue_covers_every_title_of_a_coordinated_list():
+    text = "话剧《灯塔》《归帆》、歌曲《晨光》和《远山》等作品获奖。"
+    levels = {}
+    for t in find_titles(text):
+        levels[t.title] = level_of(t.title, text[:t.start], text[t.end:], text)
+    assert levels == {"灯塔": "creative-work", "归帆": "creative-work", "晨光": "creative-work",
+                      "远山": "creative-work"}
+    # a comma ends the list: the next clause's title is not covered
+    text = "话剧《灯塔》获奖，《远山》项目开工。"
+    assert [level_of(t.title, text[:t.start], text[t.end:], text) for t in find_titles(text)] == [
+        "creative-work", "other"]
+
+
+def test_limits_the_head_noun_comes_before_any_cue():
+    # a title with the head noun of a document kind is that document, next to a genre word or not
+    assert level_of("湿地保护条例", "宣传片", "") == "administrative-regulation"
+    assert level_of("某市文化发展规划", "", "等作品") == "policy-document"
+    # no cue, no head: other, never a legal level
+    assert level_of("海上灯塔", "推出", "") == "other"
+    assert level_of("海上灯塔", "", "项目建成") == "other"
+    assert level_of("海上灯塔", "矛盾加剧", "") == "other"  # 加剧 is a verb, not a genre
+    assert level_of("海上灯塔", "", "项目获批") == "other"
+    assert level_of("海上灯塔", "", "，江畔人家热播") == "other"  # another clause's cue
+
+
+def test_unbracketed_drafts_are_their_documents_level():
+    assert level_of("某省国民经济和社会发展第十五个五年规划纲要草案") == "policy-document"
+    assert level_of("福建省湿地保护条例修订草案") == "local-regulation"
+    assert level_of("草案") == "other"
+
+
+def test_a_regions_rules_implementing_a_law_are_a_local_regulation():
+    assert level_of("福建省海洋经济促进法实施办法") == "local-regulation"
+    assert level_of("福建省实施中华人民共和国海洋经济促进法办法") == "local-regulation"
+    assert level_of("海洋经济促进法实施办法") != "local-regulation"  # no region: not a region's rule
+
+
+def test_limits_a_market_is_not_a_city():
+    assert level_of("全国统一大市场建设条例") == "administrative-regulation"
+    assert level_of("厦门市市场监管条例") == "local-regulation"
+
+
+@pytest.mark.parametrize("title, rule", [
+    ("福建省湿地保护条例", "head 条例 + issuer 福建省 (province)"),
+    ("厦门市湿地保护条例", "head 条例 + issuer 厦门市 (city)"),
+    ("湿地保护条例", "head 条例, no region"),
+    ("海洋经济促进法", "head 法"),
+])
+def test_each_level_says_the_rule_that_gave_it(title, rule):
+    from kg.titles import level_and_rule
+
+    assert level_and_rule(title)[1] == rule
+    assert level_and_rule("江畔人家", "黄梅戏")[1] == "genre 黄梅戏 before the title"
