@@ -91,6 +91,24 @@ def _cached(path: str, mtime: float) -> Authority:
     return Authority.load(path)
 
 
+def authority_note() -> str | None:
+    """One line for the user when no authority list will be used, else None: the list was
+    not found where it is looked for, or POLICY_KG_AUTHORITY names a file that is not there.
+    ``POLICY_KG_AUTHORITY=none`` (turned off on purpose) says nothing."""
+    env = os.environ.get("POLICY_KG_AUTHORITY")
+    if env and env.lower() in ("none", "off", "0"):
+        return None
+    path = default_path()
+    if path is None:
+        home = Path(os.environ.get("POLICY_KG_HOME") or Path(__file__).resolve().parent.parent)
+        return (f"no authority list of laws found (looked for {home / 'reference' / 'cn-laws.csv'} and "
+                f"{home.parent / 'shared' / 'reference' / 'cn-laws.csv'}); extracting without it "
+                "(set POLICY_KG_AUTHORITY to its path, or to none to silence this)")
+    if not path.is_file():
+        return (f"POLICY_KG_AUTHORITY={env}: no such file; extracting without an authority list")
+    return None
+
+
 def default_authority() -> Authority | None:
     path = default_path()
     if path is None or not path.is_file():

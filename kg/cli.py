@@ -66,8 +66,12 @@ def ingest(
     """Ingest reports: extract, validate with SHACL and store one named graph per report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .authority import authority_note
     from .ingest import ingest_paths
 
+    note = authority_note()
+    if note:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
     db = _open(store, wait=wait)
     progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[name]}"), console=err, disable=quiet or not err.is_terminal,

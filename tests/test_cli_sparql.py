@@ -64,3 +64,18 @@ def test_mistakes_are_one_line(store, args, message):
     proc = run_kg("sparql", *args, "-s", store)
     assert proc.returncode != 0
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ingest_says_in_one_line_when_the_authority_list_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_KG_AUTHORITY", str(tmp_path / "nowhere.csv"))
+    proc = run_kg("ingest", str(EXAMPLES), "--store", str(tmp_path / "s"), "-q", check=True)
+    notes = [line for line in proc.stderr.splitlines() if "authority list" in line]
+    assert len(notes) == 1 and "nowhere.csv" in notes[0]
+    monkeypatch.setenv("POLICY_KG_AUTHORITY", "none")  # turned off on purpose: nothing said
+    proc = run_kg("ingest", str(EXAMPLES), "--store", str(tmp_path / "t"), "-q", check=True)
+    assert "authority list" not in proc.stderr
+    monkeypatch.setenv("POLICY_KG_HOME", str(tmp_path / "home"))  # found nowhere it is looked for
+    monkeypatch.delenv("POLICY_KG_AUTHORITY")
+    from kg.authority import authority_note
+
+    assert "no authority list of laws found" in authority_note()
