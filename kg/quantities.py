@@ -1,9 +1,15 @@
-"""Quantities: numbers with their multiplier, unit, qualifier and comparator.
+"""Quantities: numbers with their multiplier, unit, qualifier and comparator, and what they measure.
 
 ``find_quantities(sentence)`` reads Arabic and Chinese numerals (19.46万宗, 十个工作日, 近百家),
 multipliers 万/亿/千/百, qualifiers before and after the number (超, 近, 约, 余, 以上, 以内, 左右,
 不少于 …), ranges (4.5%—5%), full-width ％ and compound units (万人次, 亿斤, 微克/立方米,
-个工作日). Dates, years and ordinals (2025年, 6月30日, 第一, 二十大) are not quantities.
+个工作日). Dates, years and ordinals (2025年, 6月30日, 第一, 二十大) are not quantities, nor is a
+number inside a word (“117项目”).
+
+``indicators(sentence, quantities)`` gives each quantity the noun phrase it measures: the noun a
+count stands before (建设47.8万亩高标准农田 → 高标准农田), else the words before it in its own
+clause, never punctuation or another number; enumerations (A、B分别增长16.7%、40.2%) pair each
+value with its own subject, and a bare change (…3534.6亿元、增长6%) takes its clause's subject.
 """
 from __future__ import annotations
 
@@ -109,6 +115,10 @@ def _is_date_or_ordinal(sentence: str, m: re.Match) -> bool:
     return False
 
 
+# A unit character followed by these is part of a word, not a count: 117项目, 5条例.
+WORD_AFTER_UNIT = {"项": "目", "条": "例", "名": "单录", "家": "庭", "台": "账"}
+
+
 def find_quantities(sentence: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in QUANTITY.finditer(sentence):
@@ -117,6 +127,11 @@ def find_quantities(sentence: str) -> list[Quantity]:
             unit = "%"
         if _is_date_or_ordinal(sentence, m):
             continue
+        if not m.group("tail") and sentence[m.end():m.end() + 1] and \
+                sentence[m.end()] in WORD_AFTER_UNIT.get(unit, ""):
+            continue
+        if sentence[m.start() - 1:m.start()] in ("“", "「") and re.match(r"[^，。；、”]{0,16}”", sentence[m.end():]):
+            continue  # “15分钟生活圈”: a number inside a quoted name
         pre, post, tail = m.group("pre") or "", m.group("post") or "", m.group("tail") or ""
         if num[0].isdigit():
             value = _arabic(num)
@@ -185,3 +200,134 @@ def indicator_before(sentence: str, start: int) -> str:
             if subject:
                 clause = subject + clause
     return clause[-40:]
+
+
+# --- what a quantity measures ---------------------------------------------------------
+
+CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？!?（）()]")
+ENUM_GAP = re.compile(r"^\s*[、和及与]\s*$")
+# Verbs that link an indicator to its value: dropped from the end of an indicator.
+LINK_TAIL = re.compile(r"(?:分别|累计|共计|共|年均|均)?(?:不少于|不低于|不超过|不高于|超过|突破|达到了|达到|达|为|是|约|近|超|逾|"
+                       r"增至|增加到|增加至|降至|降到|降低到|降低至|下降到|下降至|提高到|提高至|提升到|提升至|上升到|上升至|"
+                       r"增长到|扩大到|扩大至|减少到|减少至|控制在|保持在|稳定在|位居|分别|累计|从|由)$")
+CHANGE_WORDS = ("增长", "下降", "提高", "减少", "降低", "上升", "增加", "提升", "扩大", "缩小", "回落", "增速")
+SUBJECT_END = re.compile(r"(?:达到|达|为|是|实现|完成|突破|超过|增加|增至|提高到|提升至|由|从|(?:较|比)(?=上年|去年|同期|\d|“))")
+ORDINAL_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|其中|同时|此外)")
+# Units that count things (个, 家, 亩 …) may stand before the noun they count; these never do.
+NOT_COUNTING = ("%", "‰", "个百分点", "百分点", "倍", "年", "个月", "月", "天", "日", "周", "小时", "分钟", "秒",
+                "个工作日", "工作日", "元", "美元")
+# Words that start the predicate after a counted noun (13个大模型通过备案): the noun ends there.
+PREDICATE_STARTS = ("通过", "全部", "全面", "实现", "达到", "布局", "融入", "聚力", "撬动", "拔地", "重组", "入列", "入选",
+                    "获评", "获得", "获批", "纳入", "列入", "落户", "集聚", "进入", "入轨", "开工", "建成", "投运", "完成",
+                    "成为", "参与", "覆盖", "受益", "惠及", "稳定", "规模", "位居", "位列", "排名", "居全", "居中", "居前",
+                    "创历史", "创新高", "占", "超", "达", "被", "比", "较", "同比", "增长", "下降", "提高", "减少", "上升",
+                    "正在", "已经", "已", "先行", "取得", "开展", "加快", "持续", "保持", "连续", "累计", "均", "分别",
+                    "实施", "启动", "和", "及", "与", "等", "的", "以上", "以下", "左右", "稳步", "扎实", "有序", "顺利",
+                    "深入", "有效", "基本", "率先", "首次", "陆续", "相继", "同步", "逐步", "成功", "如期", "按期", "提前")
+
+
+def indicators(sentence: str, quantities: list[Quantity]) -> list[str]:
+    """For each quantity of a sentence (in order), the noun phrase it measures."""
+    return [_indicator(sentence, quantities, i) for i in range(len(quantities))]
+
+
+def _indicator(sentence: str, quantities: list[Quantity], i: int) -> str:
+    q = quantities[i]
+    breaks = [m.end() for m in CLAUSE_SPLIT.finditer(sentence, 0, q.start)]
+    clause_start = breaks[-1] if breaks else 0
+    before = [p for p in quantities[:i] if p.start >= clause_start]
+    chain = [q]
+    while before and ENUM_GAP.match(sentence[before[-1].end:chain[0].start]):
+        chain.insert(0, before.pop())
+    for later in quantities[i + 1:]:  # 16.7% in …分别增长16.7%、40.2% heads a chain
+        if not ENUM_GAP.match(sentence[chain[-1].end:later.start]):
+            break
+        chain.append(later)
+    counted = _noun_after(sentence, q)
+    if counted:
+        return counted
+    segment = sentence[before[-1].end if before else clause_start:chain[0].start]
+    if len(chain) > 1 and "分别" in segment:
+        head, _, verb = segment.partition("分别")
+        for sep in (r"[、]", r"[、和及与]"):
+            subjects = re.split(sep, head)
+            if len(subjects) == len(chain):
+                return _clean(_clean(subjects[chain.index(q)]) + _change(verb))
+        return _clean(head + _change(verb))
+    text = _clean(segment)
+    if text == "连续":  # 连续6年无高风险金融机构: the streak is of what follows
+        streak = re.split(r"[，,；;。：:！？!?（）()\d]", sentence[q.end:])[0]
+        return _clean(streak[:16]) or _previous_subject(sentence, clause_start)
+    if text in EMPTY_WORDS:
+        text = ""
+    if not text or text.startswith(COMPARING) or text.startswith(CHANGE_WORDS):
+        first = before[0].start if before else chain[0].start
+        subject = _subject(sentence[clause_start:first])
+        if not subject or subject == text:
+            subject = _previous_subject(sentence, clause_start)
+        if subject and subject != text:
+            return _clean(subject + text)
+    if not text or text in CHANGE_WORDS:
+        return indicator_before(sentence, q.start)
+    return text
+
+
+EMPTY_WORDS = ("连续", "累计", "年均", "共", "其中", "全年", "同比")
+
+
+def _previous_subject(sentence: str, clause_start: int) -> str:
+    """The subject of the clause before (工业投资增长9.1%，高于全省… → 工业投资)."""
+    if not clause_start:
+        return ""
+    previous = CLAUSE_SPLIT.split(sentence[:clause_start - 1])[-1]
+    number = re.search(r"\d|[一二两三四五六七八九十百千万亿]+[个项家条]", previous)
+    return _subject(previous[:number.start()] if number else previous)
+
+
+COMPARING = ("比", "较", "同比", "高于", "低于", "快于", "慢于", "优于", "好于")
+
+
+def _subject(text: str) -> str:
+    """The subject of a clause: the words before its linking verb, less a change word (…增长)."""
+    subject = _clean(SUBJECT_END.split(text)[0])
+    if subject in EMPTY_WORDS:
+        return ""
+    for word in CHANGE_WORDS:
+        if subject.endswith(word) and len(subject) > len(word):
+            return _clean(subject[:-len(word)])
+    return subject
+
+
+def _noun_after(sentence: str, q: Quantity) -> str:
+    """The noun a count stands before: 建设47.8万亩高标准农田 → 高标准农田 ('' when none)."""
+    if q.unit in NOT_COUNTING:
+        return ""
+    after = sentence[q.end:]
+    stop = CLAUSE_SPLIT.search(after)
+    after = after[:stop.start() if stop else len(after)]
+    if not after or not re.match(r"[\u4e00-\u9fff“]", after) or after.startswith(PREDICATE_STARTS):
+        return ""
+    end = len(after)
+    for k in range(1, len(after)):
+        if after.startswith(PREDICATE_STARTS, k) or after[k] == "、" or re.match(r"\d", after[k]):
+            end = k
+            break
+    noun = after[:min(end, 16)]
+    return noun if noun.replace("“", "").replace("”", "") else ""
+
+
+def _change(verb: str) -> str:
+    verb = LINK_TAIL.sub("", verb.strip())
+    return verb if verb in CHANGE_WORDS or verb.endswith(CHANGE_WORDS) else ""
+
+
+def _clean(text: str) -> str:
+    text = text.strip(" 、，,；;：:")
+    for _ in range(3):
+        text = LINK_TAIL.sub("", text)
+        text = _INDICATOR_LEAD.sub("", ORDINAL_LEAD.sub("", text)).strip(" 、")
+    if text.count("“") > text.count("”"):
+        text = text.replace("“", "")
+    if text.count("”") > text.count("“"):
+        text = text.replace("”", "")
+    return text[-40:]
