@@ -5,13 +5,33 @@ with the region written before them (光明区, 深圳市, 国家) or abbreviate
 completed from the reporting body's own jurisdiction (区司法局 in a 光明区 report → 光明区司法局) and
 abbreviated body words are expanded (卫健局 → 卫生健康局, 市政府办公厅 → 深圳市人民政府办公厅).
 Companies, exchanges and institutes (…公司, …交易所, …研究所) are organisations of level ``other``.
+
+Party bodies are named in full: 区委 → 中共深圳市光明区委员会 (a district's committee carries its
+city), 区委统战部 → 中共深圳市光明区委统战部, and a committee's office with its parent committee where
+the short form is certain (区委依法治区办 → 中共深圳市光明区委全面依法治区委员会办公室). 政协 is
+中国人民政治协商会议…委员会. An organisation's name never starts with a verb (组建省物流集团 is
+省物流集团, and 省 is the report's province).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from .lexicon import CLAUSE_VERB_RE
 from .titles import PROVINCES
+
+# Party bodies: the short body word after a region's 委 and its canonical tail (after 中共 + region).
+PARTY_BODIES = {
+    "委": "委员会", "党委": "委员会",
+    **{f"委{full}依法治{x}{office}": f"委全面依法治{x}委员会办公室"
+       for x in "省市区县" for full in ("", "全面") for office in ("办", "办公室", "委员会办公室")},
+    **{f"委{full}依法治{x}委员会": f"委全面依法治{x}委员会" for x in "省市区县" for full in ("", "全面")},
+    "纪委": "纪律检查委员会", "纪委监委": "纪律检查委员会",
+    "委网信办": "委网络安全和信息化委员会办公室", "委编办": "委机构编制委员会办公室",
+    "委统战部": "委统战部", "委宣传部": "委宣传部", "委组织部": "委组织部", "委政法委": "委政法委员会",
+    "委办公室": "委办公室", "委办": "委办公室", "委社会工作部": "委社会工作部",
+}
+CPPCC = "中国人民政治协商会议"
 
 # Body words: a government body's name without its region. Full forms first.
 BODY_EXPANSIONS = {
@@ -25,7 +45,7 @@ BODY_EXPANSIONS = {
     "人大": "人民代表大会", "人大常委会": "人民代表大会常务委员会", "国资委": "国有资产监督管理委员会",
     "网信办": "网络安全和信息化委员会办公室", "法院": "人民法院", "检察院": "人民检察院",
 }
-BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | {
+BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY_BODIES) | {
     "办公厅", "办公室", "司法局", "司法厅", "财政局", "财政厅", "公安局", "公安厅", "教育局", "教育厅", "民政局", "民政厅",
     "自然资源局", "自然资源厅", "生态环境局", "生态环境厅", "水务局", "水利厅", "农业农村局", "农业农村厅", "商务局", "商务厅",
     "审计局", "审计厅", "统计局", "信访局", "税务局", "档案局", "数据局", "数据资源局", "大数据局", "大数据中心",
@@ -178,14 +198,30 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
         if body.startswith("委") and body != "委员会":
             full_body = body  # 区委统战部 keeps 委
         name = _name(region, full_body)
+        if body in PARTY_BODIES and (body != "党委" or surface_region):
+            name = "中共" + _region_chain(region, where) + PARTY_BODIES[body]
+        elif surface.startswith("中共") and body in ("委员会", "纪律检查委员会"):
+            name = "中共" + _region_chain(region, where) + body  # 中共深圳市光明区委员会 written in full
+        elif body == "政协" and region not in NATIONAL:
+            name = CPPCC + _region_chain(region, where) + "委员会"
         found.append(AgencyMention(start, match.end(), surface, name, region if region != "全国" else "国家",
                                    _admin_level(region), True))
     for match in ORG_SUFFIX_RE.finditer(sentence):
         org = _organisation_before(sentence, match.start(), where)
+        if re.match(r"(?:各|等|共)?\d", sentence[match.end():match.end() + 3]):
+            continue  # 省工程研究中心各20家: a class of organisations, counted
         if org and not any(a.start <= org[0] < a.end for a in found):
-            found.append(AgencyMention(org[0], match.end(), sentence[org[0]:match.end()],
-                                       sentence[org[0]:match.end()], "", "other", False))
+            surface = sentence[org[0]:match.end()]
+            name = org[1] + surface[1:] if len(org) > 1 else surface  # 省物流集团 → 江苏省物流集团
+            found.append(AgencyMention(org[0], match.end(), surface, name, "", "other", False))
     return _drop_nested(found)
+
+
+def _region_chain(region: str, where: Jurisdiction) -> str:
+    """A region as a party body's name writes it: a district with its city (深圳市光明区)."""
+    if region.endswith("区") and where.city and region == where.district and not region.startswith(where.city):
+        return where.city + region
+    return region
 
 
 def _name(region: str, body: str) -> str:
@@ -196,16 +232,23 @@ def _name(region: str, body: str) -> str:
     return region + body
 
 
-def _organisation_before(sentence: str, suffix_start: int, where: Jurisdiction) -> tuple[int] | None:
-    """The start of an organisation name ending at a suffix (公司, 交易所 …): it must begin with a place."""
+def _organisation_before(sentence: str, suffix_start: int, where: Jurisdiction) -> tuple | None:
+    """The start of an organisation name ending at a suffix (公司, 交易所 …): it must begin with a place.
+    A name written with an abbreviated region (省物流集团) also gives the region in full."""
     places = PLACE_WORDS + tuple(re.sub(r"(?:省|市|区|县|自治区)$", "", k)
                                  for k in (where.province, where.city, where.district) if k)
     for i in range(max(0, suffix_start - 14), suffix_start - 1):
         head = sentence[i:suffix_start]
         if any(ch in STOP_CHARS for ch in head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
             continue
+        verb = CLAUSE_VERB_RE.match(head)
+        if verb and verb.end() < len(head):  # 组建省物流集团: the name starts after the verb
+            continue
         if head.startswith(places) or (re.match(r"^[\u4e00-\u9fff]{2}(?:市|省)", head) and _boundary_before(sentence[:i])):
             return (i,)
+        if head[0] in "省市" and where.expand(head[0]) and len(head) >= 3 and _boundary_before(sentence[:i]) \
+                or head[0] in "省市" and where.expand(head[0]) and CLAUSE_VERB_RE.search(sentence[max(0, i - 4):i]):
+            return (i, where.expand(head[0]))
     return None
 
 
