@@ -117,6 +117,11 @@ def _named_by_context(name: str, before: str, after: str) -> str | None:
     near = before[-6:]
     if near.endswith(CRITICISING_VERBS) or AWARD_BEFORE.search(near):
         return None
+    if len(re.findall(r"\d+", name)) >= 2:
+        return None  # “40桥24隧”: figures, not a name
+    if len(name) <= 4 and re.search(r"[一二三四五六七八九十百千万两双]", name) and not name.endswith(NAMED_KINDS) \
+            and not NUMERAL_LEAD.match(name):
+        return None  # “新三样”, “新双高”: a numeral slogan behind a modifier
     if NUMERAL_LEAD.match(name):
         if name.endswith(NUMERAL_NAMED_KINDS):
             return name

@@ -84,3 +84,12 @@ def test_named_programmes_of_work_reports(text, expected):
 ])
 def test_slogans_categories_and_fragments_are_not_initiatives(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "电动汽车、锂电池等产品“新三样”出口增长",   # a numeral slogan behind a modifier
+    "主城累计建成“30桥18隧”",                  # figures
+    "支持省会打造吸引集聚人才平台",            # verbs before a category
+])
+def test_numeral_slogans_figures_and_categories_behind_verbs(text):
+    assert names(text) == []
