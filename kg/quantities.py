@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .lexicon import CLAUSE_VERB_RE
+
 UNITS = sorted({
     "%", "‰", "个百分点", "百分点", "万人次", "人次", "户次", "件次", "个工作日", "工作日", "个月", "小时", "分钟", "秒",
     "天", "日", "周", "年", "批次", "公里", "平方公里", "平方米", "万平方米", "千米", "米", "公顷", "亩", "吨", "公斤",
@@ -116,7 +118,7 @@ def _is_date_or_ordinal(sentence: str, m: re.Match) -> bool:
 
 
 # A unit character followed by these is part of a word, not a count: 117项目, 5条例.
-WORD_AFTER_UNIT = {"项": "目", "条": "例", "名": "单录", "家": "庭", "台": "账"}
+WORD_AFTER_UNIT = {"项": "目", "条": "例", "名": "单录", "家": "庭", "台": "账", "人": "口员才民"}
 
 
 def find_quantities(sentence: str) -> list[Quantity]:
@@ -209,7 +211,7 @@ ENUM_GAP = re.compile(r"^\s*[、和及与]\s*$")
 # Verbs that link an indicator to its value: dropped from the end of an indicator.
 LINK_TAIL = re.compile(r"(?:分别|累计|共计|共|年均|均)?(?:不少于|不低于|不超过|不高于|超过|突破|达到了|达到|达|为|是|约|近|超|逾|"
                        r"增至|增加到|增加至|降至|降到|降低到|降低至|下降到|下降至|提高到|提高至|提升到|提升至|上升到|上升至|"
-                       r"增长到|扩大到|扩大至|减少到|减少至|控制在|保持在|稳定在|位居|分别|累计|从|由)$")
+                       r"增长到|扩大到|扩大至|减少到|减少至|控制在|保持在|稳定在|位居|分别|累计|从|由|首次|再次|均)$")
 CHANGE_WORDS = ("增长", "下降", "提高", "减少", "降低", "上升", "增加", "提升", "扩大", "缩小", "回落", "增速")
 SUBJECT_END = re.compile(r"(?:达到|达|为|是|实现|完成|突破|超过|增加|增至|提高到|提升至|由|从|(?:较|比)(?=上年|去年|同期|\d|“))")
 ORDINAL_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|其中|同时|此外)")
@@ -258,8 +260,14 @@ def _indicator(sentence: str, quantities: list[Quantity], i: int) -> str:
     if text == "连续":  # 连续6年无高风险金融机构: the streak is of what follows
         streak = re.split(r"[，,；;。：:！？!?（）()\d]", sentence[q.end:])[0]
         return _clean(streak[:16]) or _previous_subject(sentence, clause_start)
-    if text in EMPTY_WORDS:
-        text = ""
+    if text in EMPTY_WORDS or CLAUSE_VERB_RE.fullmatch(text) and not text.startswith(CHANGE_WORDS):
+        text = ""  # 由51家整合为33家: 整合 is no indicator; the subject is
+    if text in SHARE_WORDS or "、" in text and len(text.rsplit("、", 1)[1]) <= 3:
+        # …82万辆、占比达到45%; 财政民生支出突破万亿元、占比…: the share of the clause's subject
+        share = text.rsplit("、", 1)[-1]
+        first = before[0].start if before else chain[0].start
+        subject = _subject(sentence[clause_start:first] if first > clause_start else text.rsplit("、", 1)[0])
+        return _clean(subject + share) if subject and subject != share else share
     if not text or text.startswith(COMPARING) or text.startswith(CHANGE_WORDS):
         first = before[0].start if before else chain[0].start
         subject = _subject(sentence[clause_start:first])
@@ -273,6 +281,7 @@ def _indicator(sentence: str, quantities: list[Quantity], i: int) -> str:
 
 
 EMPTY_WORDS = ("连续", "累计", "年均", "共", "其中", "全年", "同比")
+SHARE_WORDS = ("占比", "比重", "增速", "占全国", "占全省", "占全市", "占全区", "比例")
 
 
 def _previous_subject(sentence: str, clause_start: int) -> str:
@@ -300,13 +309,18 @@ def _subject(text: str) -> str:
 
 def _noun_after(sentence: str, q: Quantity) -> str:
     """The noun a count stands before: 建设47.8万亩高标准农田 → 高标准农田 ('' when none)."""
-    if q.unit in NOT_COUNTING:
-        return ""
     after = sentence[q.end:]
+    if q.unit in ("%", "‰") and after.startswith("的"):
+        after = after[1:]  # 90%的县医院达到三级: the share of county hospitals
+    elif q.unit in NOT_COUNTING:
+        return ""
     stop = CLAUSE_SPLIT.search(after)
     after = after[:stop.start() if stop else len(after)]
     if not after or not re.match(r"[\u4e00-\u9fff“]", after) or after.startswith(PREDICATE_STARTS):
         return ""
+    verb = CLAUSE_VERB_RE.match(after)
+    if verb and verb.group(0) not in NOUN_LIKE_VERBS:
+        return ""  # 由51家整合为33家: a verb follows, not a counted noun
     end = len(after)
     for k in range(1, len(after)):
         if after.startswith(PREDICATE_STARTS, k) or after[k] == "、" or re.match(r"\d", after[k]):
@@ -314,6 +328,9 @@ def _noun_after(sentence: str, q: Quantity) -> str:
             break
     noun = after[:min(end, 16)]
     return noun if noun.replace("“", "").replace("”", "") else ""
+
+
+NOUN_LIKE_VERBS = ("服务", "创新", "发展", "保障", "建设", "运营", "组织", "学习", "改造", "新建", "共", "建")
 
 
 def _change(verb: str) -> str:

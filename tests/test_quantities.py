@@ -105,6 +105,11 @@ def measured(text):
     ("城镇化率从58.1%提高到61.3%", [("城镇化率", "58.1"), ("城镇化率", "61.3")]),
     # a comparison in the next clause is of the clause before
     ("工业投资增长9.1%，高于全省2.3个百分点", [("工业投资增长", "9.1"), ("工业投资高于全省", "2.3")]),
+    # a share after a count is the share of the clause's subject
+    ("电动汽车年产量增至64万辆、占比达到38%", [("电动汽车年产量", "640000"), ("电动汽车年产量占比", "38")]),
+    # a verb between two counts is no indicator
+    ("市属企业由42家整合为27家", [("市属企业", "42"), ("市属企业", "27")]),
+    ("85%的乡镇卫生院达到服务能力标准", [("乡镇卫生院", "85")]),
 ])
 def test_indicators(text, expected):
     assert measured(text) == expected
@@ -113,6 +118,7 @@ def test_indicators(text, expected):
 @pytest.mark.parametrize("text", [
     "建成“15分钟健身圈”，方便群众",   # a number inside a quoted name
     "推进“118项目”建设",              # 项 of 项目 is not a unit
+    "每千人口执业医师数提高",          # 人 of 人口 is not a unit
 ])
 def test_numbers_inside_names_are_not_quantities(text):
     assert find_quantities(text) == []
