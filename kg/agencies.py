@@ -28,10 +28,31 @@ PARTY_BODIES = {
     **{f"委{full}依法治{x}委员会": f"委全面依法治{x}委员会" for x in "省市区县" for full in ("", "全面")},
     "纪委": "纪律检查委员会", "纪委监委": "纪律检查委员会",
     "委网信办": "委网络安全和信息化委员会办公室", "委编办": "委机构编制委员会办公室",
-    "委统战部": "委统战部", "委宣传部": "委宣传部", "委组织部": "委组织部", "委政法委": "委政法委员会",
+    "委党校": "委党校", "委统战部": "委统战部", "委宣传部": "委宣传部", "委组织部": "委组织部", "委政法委": "委政法委员会",
     "委办公室": "委办公室", "委办": "委办公室", "委社会工作部": "委社会工作部",
 }
 CPPCC = "中国人民政治协商会议"
+# Central bodies named without a region, and their full names.
+CENTRAL_BODIES = {"中央依法治国办": "中央全面依法治国委员会办公室",
+                  "中央全面依法治国委员会办公室": "中央全面依法治国委员会办公室",
+                  "中央全面依法治国委员会": "中央全面依法治国委员会"}
+# Ministries of the State Council: named without 国家 and found without a region.
+MINISTRIES = ("司法部", "财政部", "公安部", "教育部", "民政部", "商务部", "审计署", "外交部", "国防部", "科学技术部",
+              "工业和信息化部", "人力资源社会保障部", "自然资源部", "生态环境部", "住房城乡建设部", "交通运输部",
+              "水利部", "农业农村部", "文化和旅游部", "应急管理部")
+# People's organisations of a region (工会, 妇联 …): organisations, not government bodies.
+MASS_ORGANISATIONS = {"总工会": "总工会", "妇联": "妇女联合会", "妇女联合会": "妇女联合会", "残联": "残疾人联合会",
+                      "残疾人联合会": "残疾人联合会", "工商联": "工商业联合会", "工商业联合会": "工商业联合会",
+                      "科协": "科学技术协会", "侨联": "归国华侨联合会", "文联": "文学艺术界联合会",
+                      "社科联": "社会科学界联合会", "法学会": "法学会", "律师协会": "律师协会", "红十字会": "红十字会"}
+# A body with a region letter and a name ending in 局 that no list holds (区城管和综合执法局, 区公安分局).
+GENERIC_BODY = re.compile(r"(?P<letter>[省市区县])(?P<body>[\u4e00-\u9fff]{2,10}?(?:分局|局))")
+NOT_REGION_WORDS = ("市场", "市民", "市政", "市域", "区域", "区块", "县域", "省内", "市内", "区内", "县内", "省级",
+                    "市级", "区级", "县级", "省外", "市外", "省属", "市属", "区属", "县属", "市区", "县区", "省市", "市县",
+                    "区县")
+# Words ending in 局 that are no body: 布局, 格局, 大局 …
+NOT_BODY_ENDINGS = ("布局", "格局", "大局", "全局", "结局", "开局", "变局", "新局", "时局", "棋局", "当局", "破局", "成局")
+STREET_OFFICE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})街道(?:办事处|办)")
 
 # Body words: a government body's name without its region. Full forms first.
 BODY_EXPANSIONS = {
@@ -45,7 +66,8 @@ BODY_EXPANSIONS = {
     "人大": "人民代表大会", "人大常委会": "人民代表大会常务委员会", "国资委": "国有资产监督管理委员会",
     "网信办": "网络安全和信息化委员会办公室", "法院": "人民法院", "检察院": "人民检察院",
 }
-BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY_BODIES) | {
+BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY_BODIES) | set(CENTRAL_BODIES)
+                | set(MASS_ORGANISATIONS) | set(MINISTRIES) | {
     "办公厅", "办公室", "司法局", "司法厅", "财政局", "财政厅", "公安局", "公安厅", "教育局", "教育厅", "民政局", "民政厅",
     "自然资源局", "自然资源厅", "生态环境局", "生态环境厅", "水务局", "水利厅", "农业农村局", "农业农村厅", "商务局", "商务厅",
     "审计局", "审计厅", "统计局", "信访局", "税务局", "档案局", "数据局", "数据资源局", "大数据局", "大数据中心",
@@ -139,8 +161,8 @@ def _region_before(left: str, where: Jurisdiction) -> tuple[str, str]:
     for n in range(min(len(left), 14), 1, -1):
         cand = left[-n:]
         core = cand[2:] if cand.startswith("中共") else cand
-        if not core or any(ch in STOP_CHARS for ch in core):
-            continue
+        if not core or any(ch in STOP_CHARS for ch in core) or "委" in core:
+            continue  # 区委区政府: 区委 is a body, not a region
         if core in NATIONAL:
             return cand, core
         match = REGION_PART.match(core)
@@ -182,10 +204,16 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
     for match in BODY_RE.finditer(sentence):
         body = match.group(0)
         left = sentence[max(0, match.start() - 14):match.start()]
+        if body in CENTRAL_BODIES:
+            found.append(AgencyMention(match.start(), match.end(), body, CENTRAL_BODIES[body], "国家", "national", True))
+            continue
         surface_region, region = _region_before(left, where)
         if not region:
             if body in ("国务院", "国务院办公厅") or body.startswith(("国家", "中国人民银行")):
                 region = "国家"
+            elif body in MINISTRIES and _boundary_before(left):
+                found.append(AgencyMention(match.start(), match.end(), body, body, "国家", "national", True))
+                continue
             else:
                 continue
         if body in ("委", "委员会") and surface_region in NATIONAL:
@@ -198,14 +226,28 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
         if body.startswith("委") and body != "委员会":
             full_body = body  # 区委统战部 keeps 委
         name = _name(region, full_body)
-        if body in PARTY_BODIES and (body != "党委" or surface_region):
+        government = True
+        if body == "委" and len(surface_region) == 1 and sentence[start - 1:start] == "团":
+            start -= 1  # 团区委: the district's Communist Youth League committee
+            surface, name, government = sentence[start:match.end()], "共青团" + _region_chain(region, where) + "委员会", False
+        elif body in MASS_ORGANISATIONS:
+            name, government = region + MASS_ORGANISATIONS[body], False
+        elif body in MINISTRIES and region == "国家":
+            name = body
+        elif body in PARTY_BODIES and (body != "党委" or surface_region):
             name = "中共" + _region_chain(region, where) + PARTY_BODIES[body]
         elif surface.startswith("中共") and body in ("委员会", "纪律检查委员会"):
             name = "中共" + _region_chain(region, where) + body  # 中共深圳市光明区委员会 written in full
         elif body == "政协" and region not in NATIONAL:
             name = CPPCC + _region_chain(region, where) + "委员会"
-        found.append(AgencyMention(start, match.end(), surface, name, region if region != "全国" else "国家",
-                                   _admin_level(region), True))
+        end = match.end()
+        branch = re.match(r"[\u4e00-\u9fff]{2,4}?(?:管理局|分局)", sentence[end:]) if body.endswith("局") else None
+        if branch:  # 市规划和自然资源局光明管理局: a branch of the body
+            end += branch.end()
+            surface, name = sentence[start:end], name + branch.group(0)
+        found.append(AgencyMention(start, end, surface, name, region if region != "全国" else "国家",
+                                   _admin_level(region), government))
+    found += _generic_bodies(sentence, where, found)
     for match in ORG_SUFFIX_RE.finditer(sentence):
         org = _organisation_before(sentence, match.start(), where)
         if re.match(r"(?:各|等|共)?\d", sentence[match.end():match.end() + 3]):
@@ -215,6 +257,37 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
             name = org[1] + surface[1:] if len(org) > 1 else surface  # 省物流集团 → 江苏省物流集团
             found.append(AgencyMention(org[0], match.end(), surface, name, "", "other", False))
     return _drop_nested(found)
+
+
+def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMention]) -> list[AgencyMention]:
+    """Bodies no list holds: a region letter, a name and 局 (区城管和综合执法局), and street offices."""
+    out = []
+
+    def taken(start: int, end: int) -> bool:
+        return any(a.start < end and start < a.end for a in found + out)
+
+    for m in GENERIC_BODY.finditer(sentence):
+        letter, body = m.group("letter"), m.group("body")
+        region = where.expand(letter)
+        if not region or sentence[m.start():m.start() + 2] in NOT_REGION_WORDS or taken(m.start(), m.end()) \
+                or body.endswith(NOT_BODY_ENDINGS):
+            continue
+        if any(ch in STOP_CHARS and ch != "和" for ch in body) or CLAUSE_VERB_RE.match(body) \
+                or not _boundary_before(sentence[:m.start()]):
+            continue
+        out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))
+    for m in STREET_OFFICE.finditer(sentence):
+        for n in (2, 3):  # 联合光明街道办: the name that starts after a boundary
+            start = m.end("name") - n
+            name = sentence[start:m.end("name")]
+            if start < 0 or name.startswith("各") or any(ch in STOP_CHARS for ch in name) or taken(start, m.end()):
+                continue
+            if _boundary_before(sentence[:start]) or CLAUSE_VERB_RE.search(sentence[max(0, start - 4):start]):
+                region = where.district or where.city
+                out.append(AgencyMention(start, m.end(), sentence[start:m.end()], region + name + "街道办事处",
+                                         region, _admin_level(region) if region else "district", True))
+                break
+    return out
 
 
 def _region_chain(region: str, where: Jurisdiction) -> str:

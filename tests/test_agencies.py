@@ -123,3 +123,28 @@ def test_a_party_committee_keeps_its_full_name_as_a_node():
     assert "区委" in names["中共深圳市光明区委员会"]
     assert "中共深圳市光明区委全面依法治区委员会办公室" in names
     assert not any(n.startswith("光明区委") for n in names)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("区城管和综合执法局、区公安分局联合执法", ["光明区城管和综合执法局", "光明区公安分局"]),
+    ("联合马田街道办开展普法", ["光明区马田街道办事处"]),
+    ("区委区政府高度重视", ["中共深圳市光明区委员会", "光明区人民政府"]),
+    ("团区委、区妇联、区残联共同举办", ["共青团深圳市光明区委员会", "光明区妇女联合会", "光明区残疾人联合会"]),
+    ("区委党校开设法治课程", ["中共深圳市光明区委党校"]),
+    ("中央依法治国办开展督察", ["中央全面依法治国委员会办公室"]),
+    ("配合司法部开展试点", ["司法部"]),
+    ("市规划和自然资源局光明管理局审批", ["深圳市规划和自然资源局光明管理局"]),
+])
+def test_bodies_no_list_holds(sentence, expected):
+    assert [a.name for a in find_agencies(sentence, DISTRICT)] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "优化省属企业投资布局",        # 布局 ends in 局 but names no body
+    "加强市场监管执法",            # 市场 is no city
+    "推进区域协调发展格局",
+    "各街道办事处落实",            # every street office: no one body
+    "全区各单位",
+])
+def test_words_that_only_look_like_bodies(sentence):
+    assert find_agencies(sentence, DISTRICT) == []
