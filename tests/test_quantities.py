@@ -129,3 +129,13 @@ def test_an_indicator_never_spans_punctuation_or_another_number():
             "出口、进口分别增长7.2%、3.4%，农村居民人均可支配收入21000元、增长6.5%")
     for indicator, _ in measured(text):
         assert indicator and not re.search(r"[，。；、,;]|\d", indicator), indicator
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("开展法治宣传活动120场次", "120", "场次"),
+    ("检查企业300余家次", "300", "家次"),
+    ("人均参训40学时", "40", "学时"),
+])
+def test_units_of_counted_events(text, value, unit):
+    q = one(text)
+    assert (q.value, q.unit) == (Decimal(value), unit)
