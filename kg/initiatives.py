@@ -114,6 +114,8 @@ def _named_by_context(name: str, before: str, after: str) -> str | None:
     """The initiative's name when the words around a quote show it names a thing, else None."""
     if any(p in name for p in PEJORATIVE_NAMES) or "的" in name or after.startswith(CATEGORY_AFTER):
         return None
+    if re.match(r"[一二三四五六七八九十两\d]+[类项个种大条]", after):
+        return None  # “水铁公空”五类交通网络: a label summing up a list
     near = before[-6:]
     if near.endswith(CRITICISING_VERBS) or AWARD_BEFORE.search(near):
         return None

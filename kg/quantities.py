@@ -133,6 +133,9 @@ def find_quantities(sentence: str) -> list[Quantity]:
         if not m.group("tail") and sentence[m.end():m.end() + 1] and \
                 sentence[m.end()] in WORD_AFTER_UNIT.get(unit, ""):
             continue
+        if unit in ("年", "个月") and not m.group("tail") and re.match(
+                r"(?:同比|累计|均)?(?:增长|提高|提升|下降|降低|减少|增加|翻|扩大|缩小)", sentence[m.end():]):
+            continue  # 5年提高4.5个百分点, 连续6年增长: a period, not a figure
         if sentence[m.start() - 1:m.start()] in ("“", "「") and re.match(r"[^，。；、”]{0,16}”", sentence[m.end():]):
             continue  # “15分钟生活圈”: a number inside a quoted name
         pre, post, tail = m.group("pre") or "", m.group("post") or "", m.group("tail") or ""
@@ -256,8 +259,14 @@ def _indicator(sentence: str, quantities: list[Quantity], i: int) -> str:
             subjects = re.split(sep, head)
             if len(subjects) == len(chain):
                 return _clean(_clean(subjects[chain.index(q)]) + _change(verb))
+        if not _clean(head) or _clean(head).startswith(COMPARING):
+            # A达X，B达Y，较上年分别增长a%、b%: each value is of one clause before, in order
+            back = len(chain) - chain.index(q)
+            subject = _previous_subject(sentence, clause_start, back)
+            if subject:
+                return _clean(subject + _change(verb))
         return _clean(head + _change(verb))
-    text = _clean(segment)
+    text = _clean(re.sub(r"^[、，,\s]*(?:近|这)?(?:\d+|[一二三四五六七八九十两]+)(?:年|个月)(?:来|间|内)?", "", segment))
     if text == "连续":  # 连续6年无高风险金融机构: the streak is of what follows
         streak = re.split(r"[，,；;。：:！？!?（）()\d]", sentence[q.end:])[0]
         return _clean(streak[:16]) or _previous_subject(sentence, clause_start)
@@ -285,11 +294,14 @@ EMPTY_WORDS = ("连续", "累计", "年均", "共", "其中", "全年", "同比"
 SHARE_WORDS = ("占比", "比重", "增速", "占全国", "占全省", "占全市", "占全区", "比例")
 
 
-def _previous_subject(sentence: str, clause_start: int) -> str:
-    """The subject of the clause before (工业投资增长9.1%，高于全省… → 工业投资)."""
+def _previous_subject(sentence: str, clause_start: int, back: int = 1) -> str:
+    """The subject of the clause ``back`` clauses before (工业投资增长9.1%，高于全省… → 工业投资)."""
     if not clause_start:
         return ""
-    previous = CLAUSE_SPLIT.split(sentence[:clause_start - 1])[-1]
+    clauses = CLAUSE_SPLIT.split(sentence[:clause_start - 1])
+    if back > len(clauses):
+        return ""
+    previous = clauses[-back]
     number = re.search(r"\d|[一二两三四五六七八九十百千万亿]+[个项家条]", previous)
     return _subject(previous[:number.start()] if number else previous)
 
@@ -328,6 +340,10 @@ def _noun_after(sentence: str, q: Quantity) -> str:
             end = k
             break
     noun = after[:min(end, 16)]
+    if len(noun) == 1:  # 9个县（区）获评…, 13个县被命名为…: one character says too little; its predicate says what
+        rest = re.sub(r"^[（(][^）)]{0,8}[）)]", "", sentence[q.end + 1:])
+        stop = CLAUSE_SPLIT.search(rest)
+        noun += rest[:min(stop.start() if stop else len(rest), 16)]
     return noun if noun.replace("“", "").replace("”", "") else ""
 
 

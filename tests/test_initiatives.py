@@ -93,3 +93,12 @@ def test_slogans_categories_and_fragments_are_not_initiatives(text):
 ])
 def test_numeral_slogans_figures_and_categories_behind_verbs(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "统筹推进“江河路空”四类通道互联互通",    # a label summing up a list
+    "，跨境电商平台进出口增长18%",            # a kind of platform, not one
+    "建强农村产权流转交易平台",
+])
+def test_labels_of_lists_and_kinds_of_platforms(text):
+    assert names(text) == []

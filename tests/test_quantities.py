@@ -139,3 +139,20 @@ def test_an_indicator_never_spans_punctuation_or_another_number():
 def test_units_of_counted_events(text, value, unit):
     q = one(text)
     assert (q.value, q.unit) == (Decimal(value), unit)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a period before a change is no figure, and the change is of the clause's subject
+    ("森林覆盖率达到42.1%、5年提高3.2个百分点", [("森林覆盖率", "42.1"), ("森林覆盖率提高", "3.2")]),
+    # 较…分别增长 after two clauses: each value is of its own clause
+    ("新建农村公路3200公里，改造供水管网2100公里，较上年分别增长6.5%、12%",
+     [("新建农村公路", "3200"), ("改造供水管网", "2100"), ("新建农村公路增长", "6.5"), ("改造供水管网增长", "12")]),
+    # one counted character says too little: its predicate says what
+    ("7个县（市）获评国家生态文明建设示范区", [("县获评国家生态文明建设示范区", "7")]),
+])
+def test_periods_and_values_of_earlier_clauses(text, expected):
+    assert measured(text) == expected
+
+
+def test_a_streak_of_years_before_a_change_is_no_quantity():
+    assert find_quantities("粮食产量连续8年增长") == []
