@@ -114,6 +114,8 @@ def _named_by_context(name: str, before: str, after: str) -> str | None:
     """The initiative's name when the words around a quote show it names a thing, else None."""
     if any(p in name for p in PEJORATIVE_NAMES) or "的" in name or after.startswith(CATEGORY_AFTER):
         return None
+    if re.match(r"(?:[、，,]?[“\"][^”\"]{1,12}[”\"])*(?:企业|型|类)", after) and after[:1] in "、，,“\"":
+        return None  # 培育“独角兽”、“瞪羚”企业: kinds of enterprise, listed
     if re.match(r"[一二三四五六七八九十两\d]+[类项个种大条]", after):
         return None  # “水铁公空”五类交通网络: a label summing up a list
     near = before[-6:]

@@ -102,3 +102,7 @@ def test_numeral_slogans_figures_and_categories_behind_verbs(text):
 ])
 def test_labels_of_lists_and_kinds_of_platforms(text):
     assert names(text) == []
+
+
+def test_listed_kinds_of_enterprise_are_not_initiatives():
+    assert names("培育“小飞龙”、“千里驹”企业120家") == []

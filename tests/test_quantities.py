@@ -156,3 +156,11 @@ def test_periods_and_values_of_earlier_clauses(text, expected):
 
 def test_a_streak_of_years_before_a_change_is_no_quantity():
     assert find_quantities("粮食产量连续8年增长") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("地铁里程由180公里增至265公里", [("地铁里程", "180"), ("地铁里程", "265")]),
+    ("形成8大系统、40个部件全覆盖的产业链", [("部件", "40")]),
+])
+def test_link_verbs_after_a_count_are_no_noun(text, expected):
+    assert measured(text) == expected
