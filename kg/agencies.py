@@ -335,4 +335,5 @@ def _drop_nested(found: list[AgencyMention]) -> list[AgencyMention]:
     return out
 
 
-SELF_REFERENCE = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我部|本部|我署|我院|本院|我中心|本中心|我区|我市|我省")
+SELF_REFERENCE = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我部|本部|我署|我院|本院|我中心|本中心|我街道|本街道|"
+                            r"我区|我市|我省")

@@ -148,3 +148,9 @@ def test_bodies_no_list_holds(sentence, expected):
 ])
 def test_words_that_only_look_like_bodies(sentence):
     assert find_agencies(sentence, DISTRICT) == []
+
+
+def test_a_street_office_refers_to_itself():
+    from kg.agencies import SELF_REFERENCE
+
+    assert SELF_REFERENCE.search("我街道深入开展普法").group(0) == "我街道"

@@ -135,6 +135,8 @@ def test_an_indicator_never_spans_punctuation_or_another_number():
     ("开展法治宣传活动120场次", "120", "场次"),
     ("检查企业300余家次", "300", "家次"),
     ("人均参训40学时", "40", "学时"),
+    ("评查行政执法案卷320卷", "320", "卷"),
+    ("开展法治讲座12堂", "12", "堂"),
 ])
 def test_units_of_counted_events(text, value, unit):
     q = one(text)
