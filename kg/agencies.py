@@ -52,6 +52,7 @@ NOT_REGION_WORDS = ("市场", "市民", "市政", "市域", "区域", "区块", 
                     "区县")
 # Words ending in 局 that are no body: 布局, 格局, 大局 …
 NOT_BODY_ENDINGS = ("布局", "格局", "大局", "全局", "结局", "开局", "变局", "新局", "时局", "棋局", "当局", "破局", "成局")
+STREET_OF = re.compile(r"^([\u4e00-\u9fff]{2,3}?)街道")
 STREET_OFFICE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})街道(?:办事处|办)")
 
 # Body words: a government body's name without its region. Full forms first.
@@ -110,11 +111,12 @@ class Jurisdiction:
     province: str = ""
     city: str = ""
     district: str = ""
+    street: str = ""     # a street office's street (凤凰街道), for its own reports
 
     @classmethod
     def parse(cls, *names: str) -> "Jurisdiction":
         """Regions from the leading region names of agency names, titles or region names."""
-        province = city = district = ""
+        province = city = district = street = ""
         for name in names:
             match = REGION_PREFIX.match(name or "")
             if not match:
@@ -122,7 +124,9 @@ class Jurisdiction:
             province = province or (match.group("province") or "")
             city = city or (match.group("city") or "")
             district = district or (match.group("district") or "")
-        return cls(province, city, district)
+            own = STREET_OF.match(name[match.end():])
+            street = street or (own.group(1) + "街道" if own else "")
+        return cls(province, city, district, street)
 
     def expand(self, letter: str) -> str:
         municipality = self.province if self.province.endswith("市") else ""  # 北京市 is province and city
@@ -276,6 +280,20 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
                 or not _boundary_before(sentence[:m.start()]):
             continue
         out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))
+    for m in re.finditer(r"街道(?:党工委|办事处|办)", sentence):
+        # 街道党工委, 街道办事处 with no street before: the report's own street (when it is a street office's)
+        start = m.start()
+        if where.street and sentence[:start].endswith(where.street[:-2]):
+            start -= len(where.street) - 2  # 凤凰街道党工委 in 凤凰街道's own report
+        elif not where.street or not _boundary_before(sentence[:start]) and sentence[start - 1:start] not in ("我", "本"):
+            continue
+        if taken(start, m.end()):
+            continue
+        region = where.district or where.city
+        party = m.group(0).endswith("党工委")
+        name = ("中共" + _region_chain(region, where) + where.street + "工作委员会" if party
+                else region + where.street + "办事处")
+        out.append(AgencyMention(start, m.end(), sentence[start:m.end()], name, region, "district", True))
     for m in STREET_OFFICE.finditer(sentence):
         for n in (2, 3):  # 联合光明街道办: the name that starts after a boundary
             start = m.end("name") - n

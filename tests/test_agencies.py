@@ -154,3 +154,24 @@ def test_a_street_office_refers_to_itself():
     from kg.agencies import SELF_REFERENCE
 
     assert SELF_REFERENCE.search("我街道深入开展普法").group(0) == "我街道"
+
+
+STREET = Jurisdiction.parse("深圳市光明区凤凰街道办事处", "凤凰街道")
+
+
+def test_a_street_office_knows_its_street():
+    assert STREET == Jurisdiction("", "深圳市", "光明区", "凤凰街道")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("在街道党工委的坚强领导下", ["中共深圳市光明区凤凰街道工作委员会"]),
+    ("凤凰街道党工委书记带头讲法治课", ["中共深圳市光明区凤凰街道工作委员会"]),
+    ("街道办事处联合区司法局开展普法", ["光明区凤凰街道办事处", "光明区司法局"]),
+    ("各街道办事处", []),
+])
+def test_a_street_office_report_names_its_own_bodies(sentence, expected):
+    assert [a.name for a in find_agencies(sentence, STREET)] == expected
+
+
+def test_without_a_street_a_bare_street_office_is_no_body():
+    assert find_agencies("在街道党工委的领导下", DISTRICT) == []
