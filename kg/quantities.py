@@ -134,6 +134,11 @@ def find_quantities(sentence: str) -> list[Quantity]:
         if not m.group("tail") and sentence[m.end():m.end() + 1] and \
                 sentence[m.end()] in WORD_AFTER_UNIT.get(unit, ""):
             continue
+        if unit == "小时" and (sentence[m.start() - 1:m.start()] in ("×", "x", "X", "*")
+                               or re.match(r"(?:全天候|不间断|在线|服务|值班|值守|热线|不打烊|响应|畅通)", sentence[m.end():])):
+            continue  # 7×24小时在线服务: a service's hours, not a figure
+        if unit == "年" and m.group("pre") == "近":
+            continue  # 近3年: a period
         if unit in ("年", "个月") and not m.group("tail") and re.match(
                 r"(?:同比|累计|均)?(?:增长|提高|提升|下降|降低|减少|增加|翻|扩大|缩小)", sentence[m.end():]):
             continue  # 5年提高4.5个百分点, 连续6年增长: a period, not a figure

@@ -166,3 +166,16 @@ def test_a_streak_of_years_before_a_change_is_no_quantity():
 ])
 def test_link_verbs_after_a_count_are_no_noun(text, expected):
     assert measured(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "提供7×24小时在线服务",
+    "开通24小时服务热线",
+    "近5年来持续推进",
+])
+def test_service_hours_and_periods_are_not_quantities(text):
+    assert find_quantities(text) == []
+
+
+def test_hours_that_are_a_result_stay():
+    assert one("平均响应时长1.5小时").unit == "小时"
