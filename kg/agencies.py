@@ -45,6 +45,11 @@ MASS_ORGANISATIONS = {"总工会": "总工会", "妇联": "妇女联合会", "�
                       "残疾人联合会": "残疾人联合会", "工商联": "工商业联合会", "工商业联合会": "工商业联合会",
                       "科协": "科学技术协会", "侨联": "归国华侨联合会", "文联": "文学艺术界联合会",
                       "社科联": "社会科学界联合会", "法学会": "法学会", "律师协会": "律师协会", "红十字会": "红十字会"}
+# The same organisations of the whole country carry their own names.
+NATIONAL_MASS_ORGANISATIONS = {"总工会": "中华全国总工会", "妇联": "中华全国妇女联合会", "妇女联合会": "中华全国妇女联合会",
+                               "工商联": "中华全国工商业联合会", "工商业联合会": "中华全国工商业联合会",
+                               "残联": "中国残疾人联合会", "残疾人联合会": "中国残疾人联合会", "科协": "中国科学技术协会",
+                               "侨联": "中华全国归国华侨联合会", "文联": "中国文学艺术界联合会"}
 # A body with a region letter and a name ending in 局 that no list holds (区城管和综合执法局, 区公安分局).
 GENERIC_BODY = re.compile(r"(?P<letter>[省市区县])(?P<body>[\u4e00-\u9fff]{2,10}?(?:分局|局))")
 NOT_REGION_WORDS = ("市场", "市民", "市政", "市域", "区域", "区块", "县域", "省内", "市内", "区内", "县内", "省级",
@@ -165,6 +170,8 @@ def _region_before(left: str, where: Jurisdiction) -> tuple[str, str]:
     for n in range(min(len(left), 14), 1, -1):
         cand = left[-n:]
         core = cand[2:] if cand.startswith("中共") else cand
+        if core == "全国" and n == 2:
+            return cand, core
         if not core or any(ch in STOP_CHARS for ch in core) or "委" in core:
             continue  # 区委区政府: 区委 is a body, not a region
         if core in NATIONAL:
@@ -222,6 +229,8 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
                 continue
         if body in ("委", "委员会") and surface_region in NATIONAL:
             continue
+        if surface_region == "全国" and body in ("法院", "人民法院", "检察院", "人民检察院"):
+            continue  # 全国法院系统: the courts of the country, not one body
         start = match.start() - len(surface_region)
         if sentence[max(0, start - 2):start] == "中共":
             start -= 2
@@ -236,6 +245,8 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
             surface, name, government = sentence[start:match.end()], "共青团" + _region_chain(region, where) + "委员会", False
         elif body in MASS_ORGANISATIONS:
             name, government = region + MASS_ORGANISATIONS[body], False
+            if surface_region == "全国":
+                name = NATIONAL_MASS_ORGANISATIONS.get(body, name)
         elif body in MINISTRIES and region == "国家":
             name = body
         elif body in PARTY_BODIES and (body != "党委" or surface_region):
@@ -244,6 +255,8 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
             name = "中共" + _region_chain(region, where) + body  # 中共深圳市光明区委员会 written in full
         elif body == "政协" and region not in NATIONAL:
             name = CPPCC + _region_chain(region, where) + "委员会"
+        elif body == "政协" and surface_region == "全国":
+            name = CPPCC + "全国委员会"
         end = match.end()
         branch = re.match(r"[\u4e00-\u9fff]{2,4}?(?:管理局|分局)", sentence[end:]) if body.endswith("局") else None
         if branch:  # 市规划和自然资源局光明管理局: a branch of the body

@@ -175,3 +175,13 @@ def test_a_street_office_report_names_its_own_bodies(sentence, expected):
 
 def test_without_a_street_a_bare_street_office_is_no_body():
     assert find_agencies("在街道党工委的领导下", DISTRICT) == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("全国政协委员视察", ["中国人民政治协商会议全国委员会"]),
+    ("全国人大常委会执法检查组", ["全国人民代表大会常务委员会"]),
+    ("全国法院系统", []),
+    ("全国工商联开展营商环境评价", ["中华全国工商业联合会"]),
+])
+def test_national_bodies_written_with_quanguo(sentence, expected):
+    assert [a.name for a in find_agencies(sentence, PROVINCE)] == expected
