@@ -71,3 +71,13 @@ def test_basis_next_clause_and_more_verbs(text, expected):
 ])
 def test_citations_and_coming_into_force_alone_are_no_action(text):
     assert actions_on(text) == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("推动《宪法》进机关、进社区、进企业", {"宪法": ["publicise"]}),
+    ("将《民法典》纳入年度学法计划", {"民法典": ["study"]}),
+    ("邀请律师开展《行政复议法》专题辅导", {"行政复议法": ["train"]}),
+    ("对照《优化营商环境条例》逐项自查", {"优化营商环境条例": ["implement"]}),
+])
+def test_verbs_of_district_reports(text, expected):
+    assert actions_on(text) == expected
