@@ -51,10 +51,17 @@ NATIONAL_MASS_ORGANISATIONS = {"总工会": "中华全国总工会", "妇联": "
                                "残联": "中国残疾人联合会", "残疾人联合会": "中国残疾人联合会", "科协": "中国科学技术协会",
                                "侨联": "中华全国归国华侨联合会", "文联": "中国文学艺术界联合会"}
 # A body with a region letter and a name ending in 局 that no list holds (区城管和综合执法局, 区公安分局).
-GENERIC_BODY = re.compile(r"(?P<letter>[省市区县])(?P<body>[\u4e00-\u9fff]{2,10}?(?:分局|局))")
+GENERIC_BODY = re.compile(r"(?P<letter>[省市区县])(?P<body>[\u4e00-\u9fff]{2,10}?(?:分局|局|服务中心|调处化解中心|综治中心|"
+                          r"融媒体中心|指挥中心|大队|支队)|[\u4e00-\u9fff]{2,3}?办(?![理事法公好成结件学案实]))")
 NOT_REGION_WORDS = ("市场", "市民", "市政", "市域", "区域", "区块", "县域", "省内", "市内", "区内", "县内", "省级",
                     "市级", "区级", "县级", "省外", "市外", "省属", "市属", "区属", "县属", "市区", "县区", "省市", "市县",
                     "区县")
+# Characters that never stand inside a body's own name (a narrower list than STOP_CHARS: 公共, 中心 are fine).
+BODY_STOP = set("的在与及对向为将把被等各本该我其以从由于到了是也都又并或而且让使给跟同均已再里")
+# Verbs ending in 办 (举办, 督办, 通办 …): 区里举办 names no office.
+VERBS_IN_BAN = ("举办", "开办", "创办", "承办", "主办", "协办", "督办", "交办", "转办", "领办", "代办", "帮办", "包办",
+                "查办", "申办", "筹办", "合办", "兴办", "操办", "快办", "速办", "通办", "好办", "易办", "一办", "即办",
+                "必办", "网办", "掌办", "马上办", "集中办", "就近办", "联办", "并办", "立办", "接办", "承接办")
 # Words ending in 局 that are no body: 布局, 格局, 大局 …
 NOT_BODY_ENDINGS = ("布局", "格局", "大局", "全局", "结局", "开局", "变局", "新局", "时局", "棋局", "当局", "破局", "成局")
 STREET_OF = re.compile(r"^([\u4e00-\u9fff]{2,3}?)街道")
@@ -77,7 +84,7 @@ BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY
     "办公厅", "办公室", "司法局", "司法厅", "财政局", "财政厅", "公安局", "公安厅", "教育局", "教育厅", "民政局", "民政厅",
     "自然资源局", "自然资源厅", "生态环境局", "生态环境厅", "水务局", "水利厅", "农业农村局", "农业农村厅", "商务局", "商务厅",
     "审计局", "审计厅", "统计局", "信访局", "税务局", "档案局", "数据局", "数据资源局", "大数据局", "大数据中心",
-    "政务服务数据管理局", "政务服务管理局", "政务服务中心", "政务服务和数据管理局", "政务服务和数据管理委员会",
+    "政务服务数据管理局", "政务服务管理局", "政务服务中心", "融媒体中心", "公共法律服务中心", "综治中心", "政务服务和数据管理局", "政务服务和数据管理委员会",
     "卫生健康局", "卫生健康委员会", "卫生健康委", "发展和改革局", "发展和改革委员会", "工业和信息化局", "工业和信息化厅",
     "科学技术局", "科技局", "科技厅", "人力资源和社会保障局", "人力资源和社会保障厅", "住房和城乡建设局", "住房和城乡建设厅",
     "交通运输局", "交通运输厅", "文化广电旅游局", "文化和旅游局", "文化和旅游厅", "应急管理局", "应急管理厅",
@@ -289,7 +296,8 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
         if not region or sentence[m.start():m.start() + 2] in NOT_REGION_WORDS or taken(m.start(), m.end()) \
                 or body.endswith(NOT_BODY_ENDINGS):
             continue
-        if any(ch in STOP_CHARS and ch != "和" for ch in body) or CLAUSE_VERB_RE.match(body) \
+        own = re.sub(r"(?:分局|局|服务中心|调处化解中心|综治中心|融媒体中心|指挥中心|大队|支队|办)$", "", body)
+        if any(ch in BODY_STOP for ch in own) or CLAUSE_VERB_RE.match(body) or body.endswith(VERBS_IN_BAN) \
                 or not _boundary_before(sentence[:m.start()]):
             continue
         out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))

@@ -185,3 +185,13 @@ def test_without_a_street_a_bare_street_office_is_no_body():
 ])
 def test_national_bodies_written_with_quanguo(sentence, expected):
     assert [a.name for a in find_agencies(sentence, PROVINCE)] == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("区公共法律服务中心、区融媒体中心联合制作普法短视频", ["光明区公共法律服务中心", "光明区融媒体中心"]),
+    ("区矛盾纠纷调处化解中心受理纠纷", ["光明区矛盾纠纷调处化解中心"]),
+    ("区综合行政执法大队、区安委办开展检查", ["光明区综合行政执法大队", "光明区安委办"]),
+    ("全区举办活动，推动区内企业通办", []),   # 举办, 通办 are verbs, not offices
+])
+def test_centres_teams_and_offices_of_a_district(sentence, expected):
+    assert [a.name for a in find_agencies(sentence, DISTRICT)] == expected
