@@ -12,7 +12,7 @@ from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
 from .nlp import annotate, build_pipeline
-from .quantities import indicator_before
+from .quantities import indicators
 from .read import Report
 from .segment import Segmented, Sentence, segment
 from .titles import defined_abbreviation, is_generic_short, level_of, strip_draft
@@ -127,12 +127,12 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
 
     # quantities: targets in plan sections and target paragraphs, metrics elsewhere
     target_paragraph = plan or bool(TARGET_CUE.search(text) and re.search(r"目标", text))
-    for span in doc.spans["quantities"]:
-        q = span._.quantity
+    found = [span._.quantity for span in doc.spans["quantities"]]
+    for q, indicator in zip(found, indicators(text, found)):
         kind = "target" if target_paragraph else "metric"
         ex.quantities.append(QuantityFact(kind, sentence.index, base + q.start, base + q.end, q.text,
-                                          indicator_before(text, q.start) or text[:q.start][-12:] or q.text,
-                                          q.value, q.unit, q.comparator, year, q.upper, q.qualifier))
+                                          indicator or q.text, q.value, q.unit, q.comparator, year, q.upper,
+                                          q.qualifier))
 
     # initiatives
     for span in doc.spans["initiatives"]:

@@ -3,14 +3,27 @@
 Two kinds of evidence, both general in government writing:
 
 * a quoted name “…” that names a thing (“深小i”, “高效办成一件事”, “跨城通办”), not a slogan
-  or an outcome (“零失陷”, “十二个坚持”的核心要义, “银狐”病毒, “重业务、轻法治”);
+  or an outcome (“零失陷”, “十二个坚持”的核心要义, “银狐”病毒, “重业务、轻法治”). Work reports
+  quote many slogans (“十四五”, “两重”, “经济强”), so a quote counts only when its context names
+  a thing: it ends in a kind word (…工程, …平台), a kind word follows it (“…”改革, “…”平台,
+  “…”等活动), a verb of running comes before it (打造“…”, 上线“…”) or a noun it names
+  (政务助手“…”). Numeral abbreviations (“两重”, “一老一小”) count only as …工程/…计划/…行动;
+  criticised things (搞“形象工程”) and awards won (获“…”) never count;
 * an unquoted noun phrase ending in a kind word (…平台, …项目, …工程, …工作台, …专区) that
-  starts a clause or follows a verb of building or running (建设, 上线, 打造, 依托 …).
+  starts a clause or follows a verb of building or running (建设, 上线, 打造, 依托 …), less the
+  clause verbs before it (完成, 持续做强, 学习运用) and never a category (重点项目, 产业项目)
+  or a counted phrase (196个…项目).
+
+The word lists are in ``kg.lexicon``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from .lexicon import (CATEGORY_HEADS, CATEGORY_TAILS, CLAUSE_VERB_RE, CRITICISING_VERBS, KIND_CONTINUES, LISTING_WORDS,
+                      NAME_AFTER_NOUNS, NAMED_KINDS, CATEGORY_AFTER, NUMERAL_LEAD, NUMERAL_NAMED_KINDS, NUMERAL_NAMING_AFTER,
+                      PEJORATIVE_NAMES, RUNNING_VERBS)
 
 QUOTE = re.compile(r"[“\"「]([^”\"」“\n]{2,20})[”\"」]")
 # Words after a quote that show it is not an initiative's name.
@@ -29,7 +42,7 @@ LEAD_VERBS = ("谋划打造", "建设", "上线", "打造", "依托", "推进", 
 PHRASE_CHARS = r"[\u4e00-\u9fffA-Za-z0-9“”\"（）()\-]"
 GENERIC_HEADS = ("相关", "有关", "各类", "各项", "配套", "数据", "技术", "信息", "工作", "管理", "服务", "系统", "业务",
                  "重点", "重大", "该", "本", "各", "此", "有", "多个", "智能", "媒体", "网络", "应用")
-HEAD_STOP = set("的在与和及对向为将把被等各本该我其以从由于到了是内外中上下个次项家条件")
+HEAD_STOP = set("的在与和及对向为将把被等各本该我其以从由于到了是内外中上下个次项家条件类")
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|首先|其次|同时|此外|另外)")
 PRODUCT_LIST = re.compile(
     r"(?:推出|上线|打造|建成|开发|形成|培育|发布|上架)(?P<items>(?:[^、，,。；;：:“”]{2,14}、)+[^、，,。；;：:“”]{2,14})等"
@@ -51,11 +64,15 @@ def find_initiatives(text: str, titles: list[tuple[int, int]] = ()) -> list[Init
 
     for m in QUOTE.finditer(text):
         name = m.group(1).strip()
-        if inside(m.start()) or not _good_quote(name, text[:m.start()], text[m.end():]):
+        before, after = text[:m.start()], text[m.end():]
+        if inside(m.start()) or not _good_quote(name, before, after):
             continue
-        out.append(InitiativeSpan(m.start(), m.end(), name))
+        named = _named_by_context(name, before, after)
+        if named is None:
+            continue
+        out.append(InitiativeSpan(m.start(), m.end() + len(named) - len(name), named))
     for m in KIND_RE.finditer(text):
-        if inside(m.start()):
+        if inside(m.start()) or text[m.end():].startswith(KIND_CONTINUES):
             continue
         phrase = _phrase_before(text, m.start(), m.end())
         if phrase:
@@ -87,6 +104,45 @@ def _good_quote(name: str, before: str, after: str) -> bool:
     return True
 
 
+KIND_AFTER = re.compile(r"^(?:等(?:[一二三四五六七八九十两\d]+[个项场次类批])?)?(?:" + "|".join(
+    sorted(map(re.escape, NAMED_KINDS), key=len, reverse=True)) + ")")
+CATEGORY_RE = re.compile("^(?:" + "|".join(sorted(map(re.escape, CATEGORY_HEADS), key=len, reverse=True)) + ")+$")
+AWARD_BEFORE = re.compile(r"(?:获|荣获|获评|获得|入选|评为|评选为)[^，,。；;：:“”]{0,4}$")
+
+
+def _named_by_context(name: str, before: str, after: str) -> str | None:
+    """The initiative's name when the words around a quote show it names a thing, else None."""
+    if any(p in name for p in PEJORATIVE_NAMES) or "的" in name or after.startswith(CATEGORY_AFTER):
+        return None
+    if re.match(r"(?:[、，,]?[“\"][^”\"]{1,12}[”\"])*(?:企业|型|类)", after) and after[:1] in "、，,“\"":
+        return None  # 培育“独角兽”、“瞪羚”企业: kinds of enterprise, listed
+    if re.match(r"[一二三四五六七八九十两\d]+[类项个种大条]", after):
+        return None  # “水铁公空”五类交通网络: a label summing up a list
+    near = before[-6:]
+    if near.endswith(CRITICISING_VERBS) or AWARD_BEFORE.search(near):
+        return None
+    if len(re.findall(r"\d+", name)) >= 2:
+        return None  # “40桥24隧”: figures, not a name
+    if len(name) <= 4 and re.search(r"[一二三四五六七八九十百千万两双]", name) and not name.endswith(NAMED_KINDS) \
+            and not NUMERAL_LEAD.match(name):
+        return None  # “新三样”, “新双高”: a numeral slogan behind a modifier
+    if NUMERAL_LEAD.match(name):
+        if name.endswith(NUMERAL_NAMED_KINDS):
+            return name
+        kind = next((k for k in NUMERAL_NAMED_KINDS if after.startswith(k)), None)
+        if kind:
+            return name + kind
+        return name if after.startswith(NUMERAL_NAMING_AFTER) else None
+    if KIND_AFTER.match(after):
+        return name
+    kind = next((k for k in NAMED_KINDS if name.endswith(k)), "")
+    if kind and len(name) - len(kind) >= 2:
+        return name
+    if before.endswith(RUNNING_VERBS) or before.endswith(NAME_AFTER_NOUNS):
+        return name
+    return None
+
+
 def _phrase_before(text: str, kind_start: int, kind_end: int) -> tuple[int, str] | None:
     """The name ending with a kind word: back to a clause start or a lead verb."""
     left = text[max(0, kind_start - 28):kind_start]
@@ -103,17 +159,32 @@ def _phrase_before(text: str, kind_start: int, kind_end: int) -> tuple[int, str]
             return None
         cut = 0
     start = base + cut
-    ordinal = ORDINAL.match(text[start:kind_start])
-    if ordinal:
+    while True:  # 一是持续做强…, 学习运用“…”: ordinals and clause verbs are not part of a name
+        ordinal = ORDINAL.match(text[start:kind_start]) or CLAUSE_VERB_RE.match(text[start:kind_start])
+        if not ordinal or not ordinal.end():
+            break
         start += ordinal.end()
     head = text[start:kind_start]
     bare = head.replace("“", "").replace("”", "").replace('"', "")
     name = (head + text[kind_start:kind_end]).replace("“", "").replace("”", "").replace('"', "")
-    if len(bare) < 2 or len(name) > 26:
+    if len(bare) < 2 or len(name) > 26 or any(p in name for p in PEJORATIVE_NAMES):
         return None
+    if head.count("“") > head.count("”") and not text[kind_end:].startswith("”"):
+        return None  # “强化平台支撑…”: the kind word is inside a longer quote
+    if text[:start].endswith(CRITICISING_VERBS) or bare.startswith(CRITICISING_VERBS) \
+            or any(w in bare for w in LISTING_WORDS):
+        return None  # 严控…项目 is restrained, not run; 一批…项目, 省级重点…项目 are sets
+    kind = text[kind_start:kind_end]
+    if NUMERAL_LEAD.match(bare) and head.startswith("“") and not kind.startswith(NUMERAL_NAMED_KINDS):
+        return None  # “两重”项目: projects under a slogan
+    outside = re.sub(r"“[^”]*”", "", head)  # the words outside a quoted part
+    if any(ch in HEAD_STOP for ch in outside) or re.search(r"\d", outside):
+        return None  # 196个…项目, …等重大生态工程: counted or listed, not one named thing
     if "“" not in head:
-        if bare.startswith(GENERIC_HEADS) or any(ch in HEAD_STOP for ch in bare) or re.search(r"\d", bare):
+        if bare.startswith(GENERIC_HEADS) or len(bare) < 4:
             return None
+        if bare.endswith(CATEGORY_TAILS) or CATEGORY_RE.match(bare):
+            return None  # 重点项目, 产业创新工程: a category of projects, not a named one
     return start, name
 
 

@@ -253,7 +253,10 @@ def _issuers(ex: Extraction, documents: list[Document], agencies: list[Agency], 
 
 
 def _display(name: str) -> str:
-    """The label of an agency: the name as its key reads (光明区司法局, not 深圳市光明区司法局)."""
+    """The label of an agency: the name as its key reads (光明区司法局, not 深圳市光明区司法局);
+    a party body keeps its full region (中共深圳市光明区委员会)."""
+    if name.startswith("中共"):
+        return name
     match = REGION_PREFIX.match(name)
     if match and match.group("city") and match.group("district"):
         return name[:match.start("city")] + name[match.end("city"):]

@@ -48,3 +48,36 @@ def test_a_plan_that_implements_a_regulation():
 ])
 def test_more_verbs_and_words_that_only_look_like_actions(text, expected):
     assert actions_on(text) == expected
+
+
+# The basis of work, the clause after a coming into force, and more verbs (passages written for these tests).
+@pytest.mark.parametrize("text, expected", [
+    ("严格按照《重大行政决策程序暂行条例》要求规范决策", {"重大行政决策程序暂行条例": ["implement"]}),
+    ("依照《行政处罚法》有关规定开展执法", {"行政处罚法": ["implement"]}),
+    ("《行政复议法》修订施行后，及时组织执法人员专题学习", {"行政复议法": ["study"]}),
+    ("以《民法典》颁布五周年为契机，开展主题宣传活动", {"民法典": ["publicise"]}),
+    ("局党组专题研学《监察法》", {"监察法": ["study"]}),
+    ("组织干部职工参加《保守国家秘密法》知识测试", {"保守国家秘密法": ["train"]}),
+    ("深入践行《法治政府建设实施纲要》", {"法治政府建设实施纲要": ["implement"]}),
+])
+def test_basis_next_clause_and_more_verbs(text, expected):
+    assert actions_on(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "根据《政府信息公开条例》，现将有关情况报告如下",     # a citation with no 要求/规定 after it
+    "《行政复议法》施行后，复议案件数量明显上升",        # the next clause has no action on it
+    "以《行政复议法》颁布实施为契机，加强复议工作",
+])
+def test_citations_and_coming_into_force_alone_are_no_action(text):
+    assert actions_on(text) == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("推动《宪法》进机关、进社区、进企业", {"宪法": ["publicise"]}),
+    ("将《民法典》纳入年度学法计划", {"民法典": ["study"]}),
+    ("邀请律师开展《行政复议法》专题辅导", {"行政复议法": ["train"]}),
+    ("对照《优化营商环境条例》逐项自查", {"优化营商环境条例": ["implement"]}),
+])
+def test_verbs_of_district_reports(text, expected):
+    assert actions_on(text) == expected
