@@ -1,4 +1,5 @@
-"""Which body a government body belongs to, where its name makes it certain.
+"""Which body a government body belongs to, where its name makes it certain, and whether it is
+a Party body or a state organ.
 
 ``org:subOrganizationOf`` is written only for names whose form settles it:
 
@@ -45,4 +46,30 @@ def parent_body(name: str, region: str) -> str | None:
         return government if region.endswith(("区", "县", "市", "旗")) else None
     if rest.endswith(("局", "厅")) and len(rest) >= 2 and not _NOT_DEPARTMENTS.search(rest):
         return government
+    return None
+
+
+# Party bodies: the Communist Party's committees, their offices and working organs, Party groups.
+_PARTY = re.compile(r"^(?:中共|中国共产党)|党委|党组|党工委|党支部|党总支|纪律检查委员会|纪委|(?:省|市|区|县|州|旗)委"
+                    r"(?:办公[室厅]|组织部|宣传部|统战部|政法委|编办|网信办|全面依法|依法治|巡察|党校|$)")
+# State organs: people's congresses and governments with their departments and agencies,
+# supervisory commissions, courts and procuratorates.
+_STATE = re.compile(r"人民代表大会|人大常委会|人民政府|人民法院|人民检察院|监察委员会|街道办事处|"
+                    r"(?:局|厅|委员会|办公室|中心|大队|支队)$")
+_NEITHER = re.compile(r"政治协商|政协|工会|共青团|团[省市区县]委|妇女联合会|妇联|残疾人联合会|残联|"
+                      r"工商业联合会|工商联|科学技术协会|科协|红十字会|文学艺术界联合会|侨联")
+
+
+def body_kind(name: str) -> str | None:
+    """``party`` for a body of the Communist Party (中共…委员会, 区委办公室, 党组, 纪委),
+    ``state`` for an organ of the state (a people's congress, government or one of its
+    departments, a supervisory commission, a court, a procuratorate, a street office), None
+    for the rest (CPPCC committees, people's organisations such as 工会, 妇联, 共青团, and
+    names that say neither)."""
+    if _NEITHER.search(name):
+        return None
+    if _PARTY.search(name):
+        return "party"
+    if _STATE.search(name):
+        return "state"
     return None

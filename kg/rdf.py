@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .facts import Extraction
-from .hierarchy import parent_body
+from .hierarchy import body_kind, parent_body
 from .resolve import Resolution, agency_key, region_for
 from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
                     report_iri)
@@ -50,6 +50,7 @@ def add_parents(g: Graph, res: Resolution) -> None:
         iri = known.iri if known is not None else entity_iri("agency", agency_key(parent))
         if known is None:
             g.add((iri, RDF.type, PKG.Agency))
+            g.add((iri, RDF.type, PKG.StateOrgan))  # a people's government
             g.add((iri, RDFS.label, zh(parent)))
             g.add((iri, PKG.adminLevel, ADMIN[agency.admin_level]))
             region = region_for(res, agency)
@@ -109,6 +110,9 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     # agencies
     for agency in res.agencies:
         g.add((agency.iri, RDF.type, PKG.Agency if agency.is_government else ORG.Organization))
+        kind = body_kind(agency.name) if agency.is_government else None
+        if kind is not None:
+            g.add((agency.iri, RDF.type, PKG.PartyBody if kind == "party" else PKG.StateOrgan))
         g.add((agency.iri, RDFS.label, zh(agency.name)))
         for alias in sorted(agency.aliases):
             g.add((agency.iri, SKOS.altLabel, zh(alias)))
