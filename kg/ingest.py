@@ -62,6 +62,27 @@ class Summary:
         return not self.failed and not self.errors
 
 
+class GraphClaims:
+    """Which file holds each report graph in one batch: a second file whose report id names a
+    graph already taken (the same id twice) is refused with a line naming both files and rows."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, str, str]] = {}  # graph IRI -> (report id, file, label)
+
+    def claim(self, report_id: str, source: str, row: str = "") -> str:
+        """"" when the report from ``source`` may have its graph, else why not (one line)."""
+        graph = str(report_graph(report_id))
+        label = f"{source} ({row})" if row else source
+        held = self._held.get(graph)
+        if held is None or held[1] == source:
+            self._held[graph] = (report_id, source, label)
+            return ""
+        other_id, _, other_label = held
+        if other_id == report_id:
+            return f"{label}: report id {report_id!r} is already used by {other_label}"
+        return f"{label}: report id {report_id!r} names the graph of report id {other_id!r} ({other_label})"
+
+
 def report_graph_of(report: Report, authority: Authority | None = None) -> Graph:
     """The RDF graph of one report (not validated)."""
     extraction = extract(report)
@@ -117,15 +138,15 @@ def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, author
     if on_start:
         on_start(len(found))
     authority = authority if authority is not None else default_authority()
-    seen_ids: dict[str, str] = {}
+    claims = GraphClaims()
     for path, meta in found:
         outcome = Outcome(source=str(path))
         try:
             report = read_report(path, meta)
             outcome.report_id = report.id
-            if report.id in seen_ids and seen_ids[report.id] != str(path):
-                raise ReadError(f"{path}: report id {report.id!r} is already used by {seen_ids[report.id]}")
-            seen_ids[report.id] = str(path)
+            taken = claims.claim(report.id, str(path), report.meta.manifest_row)
+            if taken:
+                raise ReadError(taken)
             outcome = ingest_report(store, report, authority, shacl, source=str(path))
             if outcome.error:
                 outcome.error = f"{path}: {outcome.error}"

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
-from .ingest import Outcome, Summary
+from .ingest import GraphClaims, Outcome, Summary
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
 from .vocab import report_graph
@@ -48,6 +48,7 @@ class _Result:
     """What a worker sends back for one report."""
     source: str
     report_id: str = ""
+    row: str = ""                   # its manifest row, if any
     triples: int = 0
     error: str = ""
     violations: list[str] = field(default_factory=list)
@@ -92,7 +93,7 @@ def _one(task) -> _Result:
     try:
         if report is None:
             report = read_report(path, meta)
-        result.report_id = report.id
+        result.report_id, result.row = report.id, report.meta.manifest_row
         graph = report_graph_of(report, _STATE.get("authority"))
         result.triples = len(graph)
         ntriples = graph.serialize(format="nt", encoding="utf-8")
@@ -212,7 +213,7 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
 def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Authority | None,
          engine: str | None, chunk: int, summary: Summary,
          on_done: Callable[[Outcome], None] | None) -> Summary:
-    seen_ids: dict[str, str] = {}
+    claims = GraphClaims()
 
     def chunks() -> Iterator[list]:
         batch = []
@@ -241,14 +242,12 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         for r in results:
             outcome = Outcome(source=r.source, report_id=r.report_id, triples=r.triples, error=r.error,
                               violations=r.violations)
-            if r.report_id and seen_ids.get(r.report_id, r.source) != r.source:
-                outcome.error = f"{r.source}: report id {r.report_id!r} is already used by {seen_ids[r.report_id]}"
+            taken = claims.claim(r.report_id, r.source, r.row) if r.report_id else ""
+            if taken:
+                outcome.error = taken
                 outcome.violations, outcome.triples = [], 0
-            else:
-                if r.report_id:
-                    seen_ids[r.report_id] = r.source
-                if not outcome.error and r.ntriples is not None:
-                    pending.append((outcome, r))
+            elif not outcome.error and r.ntriples is not None:
+                pending.append((outcome, r))
             done.append(outcome)
         if len(pending) >= max(chunk, WRITE_BATCH):
             flush()

@@ -42,6 +42,7 @@ class ReportMeta:
     jurisdiction: str = ""
     year: int | None = None
     url: str = ""
+    manifest_row: str = ""   # where the metadata came from (manifest.csv:3), for error lines
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,8 @@ def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path,
     if not file.is_file():
         return f"{where}: file {row['file']} is not there (report {row['id']})"
     return file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
-                            jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""))
+                            jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""),
+                            manifest_row=where)
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
