@@ -22,6 +22,7 @@ from .read import ReadError, Report, ReportMeta, discover, read_report
 from .resolve import resolve
 from .store import Store, StoreError
 from .validate import Validation, validate
+from .urls import BadURL
 from .vocab import report_graph
 
 
@@ -98,7 +99,11 @@ def check(report: Report, authority: Authority | None = None, shacl: bool = True
 def ingest_report(store: Store, report: Report, authority: Authority | None = None, shacl: bool = True,
                   source: str = "") -> Outcome:
     outcome = Outcome(source=source or report.path, report_id=report.id)
-    graph, validation = check(report, authority, shacl)
+    try:
+        graph, validation = check(report, authority, shacl)
+    except BadURL as err:
+        outcome.error = f"not stored: {err}"
+        return outcome
     outcome.triples = len(graph)
     if validation is not None and not validation.conforms:
         outcome.violations = validation.violations

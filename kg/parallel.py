@@ -36,6 +36,7 @@ from .authority import Authority, default_authority
 from .ingest import GraphClaims, Outcome, Summary
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
+from .urls import BadURL
 from .vocab import report_graph
 
 CHUNK = 16          # reports a worker handles per task
@@ -106,6 +107,8 @@ def _one(task) -> _Result:
         result.ntriples = ntriples
     except ReadError as err:
         result.error = str(err)
+    except BadURL as err:
+        result.error = f"{path}: not stored: {err}"
     except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
         result.error = f"{path}: could not be processed ({type(err).__name__}: {err})"
     return result
@@ -116,9 +119,11 @@ def _one(task) -> _Result:
 STREAM_MANIFEST_BYTES = 4 * 2**20  # smaller manifests are read whole by kg.read.read_manifest
 
 
-def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
+def _rows(folder: Path, errors: list[str], broken: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
     """The good rows of folder/manifest.csv with kg.read.read_manifest's checks; a big
-    (UTF-8) manifest is read row by row instead of whole."""
+    (UTF-8) manifest is read row by row instead of whole. A manifest that cannot be read
+    (no id or file column, a bad byte) is added to ``broken``: nothing else of its folder is
+    ingested, since the files it names would go without their metadata."""
     from .read import read_manifest
 
     path = folder / MANIFEST
@@ -126,12 +131,14 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
         size = path.stat().st_size
     except OSError as err:
         errors.append(f"{path}: cannot read ({err.strerror or err})")
+        broken.append(str(path))
         return
     if size <= STREAM_MANIFEST_BYTES:
         try:
             entries, row_errors, _ = read_manifest(folder)
         except ReadError as err:
             errors.append(str(err))
+            broken.append(str(path))
             return
         errors.extend(row_errors)
         yield from entries
@@ -145,6 +152,7 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
             if missing:
                 errors.append(f"{path}: missing column {', '.join(missing)} "
                               "(want id,file,title,agency,jurisdiction,year,url)")
+                broken.append(str(path))
                 return
             for number, row in enumerate(reader, start=2):
                 row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
@@ -156,6 +164,7 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
                 yield entry
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         errors.append(f"{path}: cannot read past row {number} ({err}); a big manifest must be UTF-8")
+        broken.append(str(path))
 
 
 def _manifest_names(folder: Path) -> set[str]:
@@ -173,7 +182,10 @@ def iter_found(paths: Iterable[Path], errors: list[str]) -> Iterator[tuple[Path,
     for path in paths:
         path = Path(path)
         if path.is_dir() and (path / MANIFEST).is_file():
-            yield from _rows(path, errors)
+            broken: list[str] = []
+            yield from _rows(path, errors, broken)
+            if broken:
+                continue
             named = _manifest_names(path)
             for f in sorted(path.iterdir()):
                 if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and f.name not in named:

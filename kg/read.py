@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -297,7 +298,11 @@ def read_manifest(folder: Path) -> tuple[list[tuple[Path, ReportMeta]], list[str
 
 
 def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path, ReportMeta] | str:
-    """One manifest row as (file, metadata), or the line that says what is wrong with it."""
+    """One manifest row as (file, metadata), or the line that says what is wrong with it: the
+    file must lie inside the manifest's folder and be a regular file, the url must be an
+    absolute http(s) URL (:func:`kg.urls.source_url`)."""
+    from .urls import BadURL, source_url
+
     if not row.get("id") or not row.get("file"):
         return f"{where}: a row needs both an id and a file"
     year_text, year = row.get("year", ""), None
@@ -305,12 +310,49 @@ def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path,
         if not re.fullmatch(r"(19|20)\d{2}", year_text):
             return f"{where}: year {year_text!r} is not a year (report {row['id']})"
         year = int(year_text)
-    file = folder / row["file"]
-    if not file.is_file():
-        return f"{where}: file {row['file']} is not there (report {row['id']})"
+    try:
+        url = source_url(row.get("url", ""))
+    except BadURL as err:
+        return f"{where}: {err} (report {row['id']})"
+    file = manifest_file(folder, row["file"])
+    if isinstance(file, str):
+        return f"{where}: file {row['file']} {file} (report {row['id']})"
     return file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
-                            jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""),
+                            jurisdiction=row.get("jurisdiction", ""), year=year, url=url,
                             manifest_row=where)
+
+
+def manifest_file(folder: Path, name: str) -> Path | str:
+    """``folder/name`` when it is a regular file inside ``folder`` (symlinks resolved: no
+    ``../``, absolute path or link leads out), else what is wrong with it."""
+    try:
+        if Path(name).is_absolute():
+            return "is outside the manifest's folder (an absolute path)"
+        file = folder / name
+        real, base = file.resolve(), folder.resolve()
+    except (OSError, RuntimeError, ValueError) as err:  # a symlink loop, a NUL in the name
+        return f"cannot be resolved ({err})"
+    if not real.is_relative_to(base):
+        return "is outside the manifest's folder"
+    if not real.exists():
+        return "is not there"
+    kind = not_a_regular_file(real)
+    return f"is not a regular file ({kind})" if kind else file
+
+
+def not_a_regular_file(path: Path) -> str:
+    """"" for a regular file (or a link to one), else what it is: "a FIFO", "a character
+    device", … Only stat()s: never opens the path, so a FIFO cannot block."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as err:
+        return f"cannot be read: {getattr(err, 'strerror', None) or err}"
+    for test, kind in ((stat.S_ISREG, ""), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
@@ -322,9 +364,9 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], l
             if (path / MANIFEST).is_file():
                 try:
                     entries, row_errors, named = read_manifest(path)
-                except ReadError as err:
+                except ReadError as err:  # no id or file column, unreadable: nothing from this folder
                     errors.append(str(err))
-                    entries, row_errors, named = [], [], set()
+                    continue
                 errors += row_errors
                 found += entries
                 found += [(f, None) for f in sorted(path.iterdir())

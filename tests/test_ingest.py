@@ -106,3 +106,28 @@ def test_an_empty_upload_is_not_a_report(store):
     outcome = ingest_text(store, "   \n", ReportMeta(id="empty", year=2025))
     assert not outcome.stored and "empty report" in outcome.error
     assert store.graphs() == []
+
+
+def test_no_path_writes_a_non_http_source_url(store, tmp_path):
+    """The manifest refuses such rows; reports built elsewhere (objects, uploads) are refused
+    when their graph is built, so no dcterms:source is ever javascript:, data: or file:."""
+    from dataclasses import replace
+
+    import pytest
+
+    from kg.ingest import ingest_text
+    from kg.parallel import ingest_reports_parallel
+    from kg.urls import BadURL
+
+    report = read_report(EXAMPLES / "haibin-sfj-2025.txt")
+    good = replace(report, meta=replace(report.meta, url="https://example.org/r.html"))
+    assert any(str(o) == "https://example.org/r.html" for o in report_graph_of(good).objects())
+    for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "not a url"):
+        bad = replace(report, meta=replace(report.meta, id="bad", url=url))
+        with pytest.raises(BadURL):
+            report_graph_of(bad)
+        summary = ingest_reports_parallel([bad], store, jobs=1)
+        assert not summary.stored and "url" in summary.failed[0].error and "\n" not in summary.failed[0].error
+        outcome = ingest_text(store, report.text, replace(report.meta, id="bad", url=url))
+        assert not outcome.stored and "url" in outcome.error and "\n" not in outcome.error
+    assert store.graphs() == []
