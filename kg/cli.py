@@ -55,7 +55,12 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .ingest import ingest_paths
+    from .limits import BadSetting, Budget
 
+    try:
+        Budget.from_env()  # a bad limit setting is said once, before any work
+    except BadSetting as e:
+        fail(str(e))
     db = _open(store, wait=wait)
     progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[name]}"), console=err, disable=quiet or not err.is_terminal,
@@ -175,8 +180,10 @@ def extract(
 
     from .authority import default_authority
     from .ingest import check
+    from .limits import BadSetting, LimitExceeded
     from .read import ReadError, discover, read_report
     from .rdf import bind_prefixes
+    from .urls import BadURL
 
     formats = {"ttl": "turtle", "turtle": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt",
                "trig": "trig"}
@@ -193,7 +200,10 @@ def extract(
                                                   year=year or report.meta.year))
     except ReadError as e:
         fail(str(e))
-    graph, validation = check(report, default_authority(), shacl)
+    try:
+        graph, validation = check(report, default_authority(), shacl)
+    except (BadURL, LimitExceeded, BadSetting) as e:
+        fail(f"{path}: {e}")
     sys.stdout.write(bind_prefixes(graph).serialize(format=formats[fmt]))
     if validation is not None and not validation.conforms:
         for line in validation.violations:

@@ -11,6 +11,7 @@ from .agencies import SELF_REFERENCE, Jurisdiction
 from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
+from .limits import Budget
 from .nlp import annotate, build_pipeline
 from .quantities import indicator_before
 from .read import Report
@@ -32,17 +33,47 @@ def jurisdiction_of(report: Report) -> Jurisdiction:
     return Jurisdiction.parse(meta.agency, meta.title, meta.jurisdiction)
 
 
-def extract(report: Report, segmented: Segmented | None = None) -> Extraction:
+FACT_KINDS = ("documents", "agencies", "quantities", "actions", "initiatives", "commitments")
+
+
+def extract(report: Report, segmented: Segmented | None = None, budget: Budget | None = None) -> Extraction:
+    """The facts of one report, within ``budget`` (by default the limits set in the environment,
+    see :mod:`kg.limits`): :class:`~kg.limits.LimitExceeded` as soon as a sentence or the report
+    has too many mentions of one kind, or the report has taken too long."""
+    budget = budget or Budget.from_env()
     seg = segmented or segment(report.text, report.meta.year, report.meta.title)
+    budget.clock("segmenting")
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
     nlp = build_pipeline()
-    docs = [annotate(s.text, where, nlp) for s in seg.sentences]
+    lines = _line_numbers(report.text)
+    docs = []
+    for s in seg.sentences:  # the mentions each component marked, counted before any more work
+        doc = annotate(s.text, where, nlp)
+        for key, spans in doc.spans.items():
+            budget.sentence(key, len(spans), lines(s.start))
+        budget.clock("annotating")
+        docs.append(doc)
     known_titles = _bracketed_titles(docs)
     abbreviations: dict[str, str] = {}
     for sentence, doc in zip(seg.sentences, docs):
+        before = [len(getattr(ex, kind)) for kind in FACT_KINDS]
         _sentence_facts(ex, sentence, doc, where, known_titles, abbreviations)
+        for kind, count in zip(FACT_KINDS, before):  # bare titles, self-references …
+            total = len(getattr(ex, kind))
+            if total - count > budget.per_sentence:
+                budget.sentence(kind, total - count, lines(sentence.start))
+            budget.total(kind, total, lines(sentence.start))
+        budget.clock("extracting facts")
     return ex
+
+
+def _line_numbers(text: str):
+    """offset → its line number (1-based) in ``text``."""
+    import bisect
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return lambda offset: bisect.bisect_right(starts, offset)
 
 
 def _bracketed_titles(docs) -> list[str]:
@@ -82,9 +113,9 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
             local.append((start, end, index))
     masked = _mask(text, [(s, e) for s, e, _ in title_spans])
     for title in known_titles:
-        for m in re.finditer(re.escape(title), masked):
-            if not any(s <= m.start() < e for s, e, _ in local):
-                local.append(_bare(ex, sentence, m.start(), m.end(), title, text))
+        for start in _occurrences(title, masked):
+            if not any(s <= start < e for s, e, _ in local):
+                local.append(_bare(ex, sentence, start, start + len(title), title, text))
     for m in UNBRACKETED.finditer(masked):
         s, e = m.start("title"), m.end("title")
         if not any(a <= s < b or s <= a < e for a, b, _ in local):
@@ -140,6 +171,15 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         docs_here = [i for _, _, i in local if ex.documents[i].abbreviation_of != ""]
         ex.commitments.append(CommitmentFact(sentence.index, sentence.start, sentence.end, text, ex.plan_year,
                                              docs_here))
+
+
+def _occurrences(needle: str, text: str):
+    """Where ``needle`` occurs in ``text``, left to right, not overlapping (as ``re.finditer`` of
+    the escaped needle, without compiling a pattern per title and sentence)."""
+    start = text.find(needle)
+    while start >= 0:
+        yield start
+        start = text.find(needle, start + len(needle))
 
 
 def _issues(after: str) -> bool:

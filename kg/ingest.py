@@ -17,6 +17,7 @@ from rdflib import Graph
 
 from .authority import Authority, default_authority
 from .extract import extract
+from .limits import BadSetting, Budget, LimitExceeded
 from .rdf import build_graph
 from .read import ReadError, Report, ReportMeta, discover, read_report
 from .resolve import resolve
@@ -84,16 +85,25 @@ class GraphClaims:
         return f"{label}: report id {report_id!r} names the graph of report id {other_id!r} ({other_label})"
 
 
-def report_graph_of(report: Report, authority: Authority | None = None) -> Graph:
-    """The RDF graph of one report (not validated)."""
-    extraction = extract(report)
+def report_graph_of(report: Report, authority: Authority | None = None, budget: Budget | None = None) -> Graph:
+    """The RDF graph of one report (not validated), within ``budget`` (:mod:`kg.limits`; by
+    default the limits set in the environment): else :class:`~kg.limits.LimitExceeded`."""
+    budget = budget or Budget.from_env()
+    extraction = extract(report, budget=budget)
     resolution = resolve(extraction, authority)
-    return build_graph(extraction, resolution)
+    budget.clock("resolving")
+    graph = build_graph(extraction, resolution)
+    budget.clock("building the graph")
+    return graph
 
 
 def check(report: Report, authority: Authority | None = None, shacl: bool = True) -> tuple[Graph, Validation | None]:
-    graph = report_graph_of(report, authority)
-    return graph, (validate(graph) if shacl else None)
+    """The report's graph and its validation, both within one budget (:mod:`kg.limits`)."""
+    budget = Budget.from_env()
+    graph = report_graph_of(report, authority, budget)
+    validation = validate(graph) if shacl else None
+    budget.clock("validating")
+    return graph, validation
 
 
 def ingest_report(store: Store, report: Report, authority: Authority | None = None, shacl: bool = True,
@@ -101,7 +111,7 @@ def ingest_report(store: Store, report: Report, authority: Authority | None = No
     outcome = Outcome(source=source or report.path, report_id=report.id)
     try:
         graph, validation = check(report, authority, shacl)
-    except BadURL as err:
+    except (BadURL, LimitExceeded, BadSetting) as err:
         outcome.error = f"not stored: {err}"
         return outcome
     outcome.triples = len(graph)

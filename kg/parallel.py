@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
 from .ingest import GraphClaims, Outcome, Summary
+from .limits import BadSetting, Budget, LimitExceeded
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
 from .urls import BadURL
@@ -95,7 +96,8 @@ def _one(task) -> _Result:
         if report is None:
             report = read_report(path, meta)
         result.report_id, result.row = report.id, report.meta.manifest_row
-        graph = report_graph_of(report, _STATE.get("authority"))
+        budget = Budget.from_env()
+        graph = report_graph_of(report, _STATE.get("authority"), budget)
         result.triples = len(graph)
         ntriples = graph.serialize(format="nt", encoding="utf-8")
         if _STATE.get("shacl", True):
@@ -104,10 +106,12 @@ def _one(task) -> _Result:
                 result.violations = validation.violations
                 result.error = f"{path}: not stored: {validation.summary()}"
                 return result
+            budget.clock("validating")
         result.ntriples = ntriples
     except ReadError as err:
         result.error = str(err)
-    except BadURL as err:
+    except (BadURL, LimitExceeded, BadSetting) as err:
+        result.triples = 0
         result.error = f"{path}: not stored: {err}"
     except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
         result.error = f"{path}: could not be processed ({type(err).__name__}: {err})"

@@ -77,8 +77,8 @@ def test_a_report_that_fails_validation_is_not_stored(store, monkeypatch, exampl
 
     real = ingest_module.report_graph_of
 
-    def broken(report, authority=None):
-        graph = real(report, authority)
+    def broken(report, authority=None, budget=None):
+        graph = real(report, authority, budget)
         for s in list(graph.subjects(RDF.type, PKG.Report)):
             graph.set((s, PKG.year, Literal(1800)))
         return graph

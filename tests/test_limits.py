@@ -1,0 +1,97 @@
+"""Bounded work per report (issue 11, point 6): mentions per sentence and per report, and seconds
+per report; past a limit the report is refused with one line naming the limit and its setting."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kg.ingest import ingest_paths
+from kg.parallel import ingest_paths_parallel
+from kg.store import open_store
+
+from .conftest import EXAMPLES, run_kg
+
+HEAD = "某区司法局2025年法治政府建设年度报告\n一、主要工作\n"
+
+
+def hostile(path, titles: int = 100_000, per_sentence: int = 20):
+    """A small report of many distinct 《》 titles (1.7 MB for the default 100,000)."""
+    lines = ["学习" + "".join(f"《规定{n + i}》" for i in range(per_sentence)) + "。"
+             for n in range(0, titles, per_sentence)]
+    path.write_text(HEAD + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_small_report_of_100000_titles_is_refused_in_seconds_through_the_cli(tmp_path):
+    report = hostile(tmp_path / "hostile.txt")
+    assert 1_500_000 < report.stat().st_size < 2_000_000
+    started = time.monotonic()
+    proc = run_kg("ingest", str(report), "--store", str(tmp_path / "store"), "-q")
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    failed = [line for line in proc.stderr.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1, proc.stderr
+    assert "hostile.txt" in failed[0] and "document titles" in failed[0]
+    assert "more than the 5000 a report may have" in failed[0]
+    assert "POLICY_KG_MAX_MENTIONS_PER_REPORT" in failed[0]
+    assert elapsed < 60, elapsed  # it took 325 s and 6 GB before the limit
+
+
+@pytest.mark.parametrize("jobs", [0, 1])
+def test_too_many_mentions_in_one_sentence_refuse_the_report(tmp_path, jobs):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    hostile(folder / "dense.txt", titles=300, per_sentence=300)
+    (folder / "good.txt").write_text((EXAMPLES / "haibin-sfj-2025.txt").read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    store = open_store(tmp_path / "store")
+    try:
+        summary = (ingest_paths([folder], store) if jobs == 0
+                   else ingest_paths_parallel([folder], store, jobs=jobs))
+        assert [o.source.rsplit("/", 1)[-1] for o in summary.stored] == ["good.txt"]
+        (error,) = [o.error for o in summary.failed]
+        assert error.startswith(str(folder / "dense.txt") + ": ") and "\n" not in error
+        assert "300 document titles in the sentence at line 3, more than the 200 a sentence may have" in error
+        assert "POLICY_KG_MAX_MENTIONS_PER_SENTENCE" in error
+    finally:
+        store.close()
+
+
+def test_the_limits_are_settings(tmp_path, monkeypatch):
+    report = hostile(tmp_path / "dense.txt", titles=300, per_sentence=300)
+    monkeypatch.setenv("POLICY_KG_MAX_MENTIONS_PER_SENTENCE", "1000")
+    monkeypatch.setenv("POLICY_KG_MAX_MENTIONS_PER_REPORT", "250")
+    store = open_store(tmp_path / "store")
+    try:
+        (outcome,) = ingest_paths([report], store).outcomes
+        assert "300 document titles by line 3, more than the 250 a report may have" in outcome.error
+        monkeypatch.setenv("POLICY_KG_MAX_MENTIONS_PER_REPORT", "1000")
+        (outcome,) = ingest_paths([report], store).outcomes
+        assert outcome.stored, outcome.error
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("jobs", [0, 1])
+def test_a_report_that_takes_longer_than_its_time_budget_is_refused(tmp_path, monkeypatch, jobs):
+    monkeypatch.setenv("POLICY_KG_MAX_REPORT_SECONDS", "0.001")
+    store = open_store(tmp_path / "store")
+    try:
+        summary = (ingest_paths([EXAMPLES / "haibin-sfj-2025.txt"], store) if jobs == 0
+                   else ingest_paths_parallel([EXAMPLES / "haibin-sfj-2025.txt"], store, jobs=jobs))
+        (outcome,) = summary.outcomes
+        assert not outcome.stored and "\n" not in outcome.error
+        assert "haibin-sfj-2025.txt" in outcome.error
+        assert "took more than the 0.001 s a report may take" in outcome.error
+        assert "POLICY_KG_MAX_REPORT_SECONDS" in outcome.error
+        assert store.graphs() == []
+    finally:
+        store.close()
+
+
+def test_a_bad_setting_is_one_line_naming_it(tmp_path):
+    proc = run_kg("ingest", str(EXAMPLES / "haibin-sfj-2025.txt"), "--store", str(tmp_path / "s"),
+                  env={"POLICY_KG_MAX_MENTIONS_PER_REPORT": "lots"})
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "POLICY_KG_MAX_MENTIONS_PER_REPORT" in proc.stderr and "'lots'" in proc.stderr
