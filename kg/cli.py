@@ -36,6 +36,11 @@ def _open(store: str, read_only: bool = False, wait: float = 0.0):
     def waiting(message: str) -> None:
         err.print(message, highlight=False, soft_wrap=True)
 
+    if not store.startswith(("http://", "https://")):
+        folder = Path(store).expanduser().resolve()  # "." and ".." name the folder they stand for
+        if not folder.name:
+            fail(f"--store {store}: a store is a folder of its own, not the root {folder}")
+        store = str(folder)
     try:
         return open_store(store, read_only=read_only, wait=wait, on_wait=waiting)
     except StoreError as e:

@@ -133,6 +133,10 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
     if not text.strip() or not re.search(r"[\u4e00-\u9fff]", text):
         return Outcome(source=meta.id, report_id=meta.id,
                        error=f"{meta.id}: empty report or no Chinese text: not a government report")
+    nul = text.find("\x00")
+    if nul >= 0:  # as kg.read.decode for files
+        return Outcome(source=meta.id, report_id=meta.id,
+                       error=f"{meta.id}: binary file, not a text report (a NUL byte at character {nul})")
     guessed = meta_from_text(text, meta.id)
     meta = ReportMeta(id=meta.id, title=meta.title or guessed.title, agency=meta.agency or guessed.agency,
                       jurisdiction=meta.jurisdiction or guessed.jurisdiction,

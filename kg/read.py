@@ -61,20 +61,32 @@ class Report:
 
 # --- decoding -------------------------------------------------------------------------
 
+NUL = b"\x00"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Decode report bytes; return (text, encoding). Raises ReadError when it is not text."""
+    """Decode report bytes; return (text, encoding). Raises ReadError when it is not text: a
+    NUL byte anywhere (first byte, middle or end; txt or html) makes a file binary."""
+    text, encoding = _decode(data, name)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ReadError(f"{name}: binary file, not a text report (a NUL byte at character {nul})")
+    return text, encoding
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as err:
+                if bom == codecs.BOM_UTF32_LE:
+                    continue  # FF FE 00 00 is also UTF-16's mark followed by a NUL character
                 raise ReadError(f"{name}: starts with a {encoding} byte-order mark but is not valid {encoding} ({err.reason})") from err
-    if b"\x00" in data[:4096] and not _looks_utf16(data):
-        raise ReadError(f"{name}: binary file, not a text report")
+    if NUL in data[:4096] and not _looks_utf16(data):  # before trying other encodings on it
+        raise ReadError(f"{name}: binary file, not a text report (a NUL byte at byte {data.find(NUL)})")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -171,19 +183,26 @@ def looks_like_html(path: Path, text: str) -> bool:
 # --- reports --------------------------------------------------------------------------
 
 def read_text(path: Path) -> tuple[str, str]:
-    """The text of a report file (decoded, html stripped, newlines normalised)."""
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    """The text of a report file (decoded, html stripped, newlines normalised). Only regular
+    files are read: a FIFO, a device (/dev/zero) or a socket is refused without blocking."""
+    kind = not_a_regular_file(path)
+    if kind:
+        raise ReadError(f"{path}: not a regular file ({kind}), not a report" if kind[0] == "a" else f"{path}: {kind}")
     limit = max_bytes()
-    if size > limit:
-        raise ReadError(f"{path}: {size / 2**20:.0f} MB is larger than the {limit / 2**20:.0f} MB a report may be "
-                        f"(set {MAX_MB_ENV} to allow more)")
-    try:
-        data = path.read_bytes()
+    try:  # non-blocking, and checked again on the open file: it may have been swapped since
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)),
+                       "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError(f"{path}: not a regular file, not a report")
+            if info.st_size > limit:
+                raise ReadError(f"{path}: {info.st_size / 2**20:.0f} MB is larger than the {limit / 2**20:.0f} MB "
+                                f"a report may be (set {MAX_MB_ENV} to allow more)")
+            data = handle.read(limit + 1)
     except OSError as err:
         raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    if len(data) > limit:
+        raise ReadError(f"{path}: larger than the {limit / 2**20:.0f} MB a report may be (set {MAX_MB_ENV} to allow more)")
     text, encoding = decode(data, str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if looks_like_html(path, text):
@@ -384,6 +403,8 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], l
                 except ReadError:
                     meta = None
             found.append((path, meta))
+        elif path.exists():  # a FIFO, a device: a report that fails (read_text says why, unread)
+            found.append((path, None))
         else:
             errors.append(f"{path}: no such file or folder")
     return found, errors

@@ -131,3 +131,14 @@ def test_no_path_writes_a_non_http_source_url(store, tmp_path):
         outcome = ingest_text(store, report.text, replace(report.meta, id="bad", url=url))
         assert not outcome.stored and "url" in outcome.error and "\n" not in outcome.error
     assert store.graphs() == []
+
+
+def test_a_text_given_directly_with_a_nul_is_refused_like_a_file(store):
+    from kg.ingest import ingest_text
+    from kg.read import ReportMeta
+
+    text = (EXAMPLES / "haibin-sfj-2025.txt").read_text(encoding="utf-8")
+    for given in ("\x00" + text, text[:300] + "\x00" + text[300:], text + "\x00"):
+        outcome = ingest_text(store, given, ReportMeta(id="nul", year=2025))
+        assert not outcome.stored and "binary file, not a text report (a NUL byte at character" in outcome.error
+    assert store.graphs() == []

@@ -207,3 +207,28 @@ def test_a_manifest_without_its_id_or_file_column_ingests_nothing_from_its_folde
     assert found == [] and len(errors) == 1 and "missing column" in errors[0]
     errors = []
     assert list(iter_found([tmp_path], errors)) == [] and len(errors) == 1 and "missing column" in errors[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize("where", ["first", "middle", "end"])
+def test_a_nul_anywhere_makes_a_file_binary_in_every_encoding(tmp_path, encoding, where):
+    text = TEXT + "\n" + "全年办理案件12件。\n" * 600  # longer than the first 4 KB looked at
+    middle = len(text) // 2
+    text = {"first": "\x00" + text, "middle": text[:middle] + "\x00" + text[middle:], "end": text + "\x00"}[where]
+    path = tmp_path / "nul.txt"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ReadError, match=r"nul.txt: binary file, not a text report \(a NUL byte at"):
+        read_report(path, ReportMeta(id="nul", year=2025))
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(pytest.raises(ReadError, read_report, fifo)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert outcome and "not a regular file (a FIFO)" in str(outcome[0].value)
