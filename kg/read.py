@@ -3,7 +3,9 @@
 ``read_report(path, meta)`` gives a :class:`Report` whose ``text`` is the one all character
 spans refer to (newlines normalised to ``\\n``; nothing else changed). Metadata comes from a
 ``manifest.csv`` beside the files (columns ``id,file,title,agency,jurisdiction,year,url``) or,
-when there is none, from the report's own title line.
+when there is none, from the report's own title line. A manifest row names a regular file
+inside the manifest's folder and an absolute http(s) url, else it is one error line; only
+regular files are read (never a FIFO or a device), and a NUL byte makes a file binary.
 """
 from __future__ import annotations
 
