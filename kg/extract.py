@@ -42,6 +42,7 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     has too many mentions of one kind, or the report has taken too long."""
     budget = budget or Budget.from_env()
     seg = segmented or segment(report.text, report.meta.year, report.meta.title)
+    budget.sentence_count(len(seg.sentences))
     budget.clock("segmenting")
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
