@@ -110,3 +110,20 @@ def test_a_report_of_too_many_sentences_is_refused_before_they_are_annotated(tmp
         assert "POLICY_KG_MAX_SENTENCES_PER_REPORT" in outcome.error and not outcome.stored
     finally:
         store.close()
+
+
+def test_the_memory_of_a_long_report_does_not_grow_with_its_spacy_docs(tmp_path):
+    """Each sentence's spaCy doc is let go once its mentions are taken: an 18 MB report of long
+    sentences peaked at 2.3 GB with every doc kept, 250 MB without."""
+    import subprocess
+    import sys
+
+    report = tmp_path / "long.txt"
+    report.write_text(HEAD + ("a" * 1999 + "。\n") * 2250, encoding="utf-8")  # 4.5 MB
+    script = ("import resource, sys; from kg.ingest import ingest_paths; from kg.store import open_store\n"
+              "store = open_store(sys.argv[2]); summary = ingest_paths([sys.argv[1]], store); store.close()\n"
+              "print(len(summary.stored), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    proc = subprocess.run([sys.executable, "-c", script, str(report), str(tmp_path / "store")],
+                          capture_output=True, text=True, timeout=600)
+    stored, peak_mb = map(int, proc.stdout.split())
+    assert stored == 1 and peak_mb < 400, (peak_mb, proc.stderr[-2000:])
