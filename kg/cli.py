@@ -194,9 +194,9 @@ def extract(
                "trig": "trig"}
     if fmt not in formats:
         fail(f"unknown format {fmt!r} (ttl, jsonld, nt or trig)")
-    found, _ = discover([file])
+    found, problems = discover([file])
     if not found:
-        fail(f"{file}: no such file")
+        fail(problems[0] if problems else f"{file}: no such file")
     path, meta = found[0]
     try:
         report = read_report(path, meta if meta is None or year is None else replace(meta, year=year))

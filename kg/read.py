@@ -376,6 +376,28 @@ def not_a_regular_file(path: Path) -> str:
     return "not a regular file"
 
 
+def manifest_row_of(path: Path) -> tuple[Path, ReportMeta] | str | None:
+    """The row of ``path``'s folder manifest that names it, checked (:func:`manifest_entry`):
+    (file, metadata), the row's error line, or None when no row names it or the manifest
+    cannot be read."""
+    folder = path.parent
+    refused = None
+    try:
+        text, _ = decode((folder / MANIFEST).read_bytes(), str(folder / MANIFEST))
+        target = path.resolve()
+        for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
+            name = row.get("file", "")
+            if name and not Path(name).is_absolute() and (folder / name).resolve() == target:
+                entry = manifest_entry(folder, f"{folder / MANIFEST}:{number}", row)
+                if not isinstance(entry, str):
+                    return entry
+                refused = refused or entry
+    except (OSError, ReadError, csv.Error, ValueError, RuntimeError):
+        return None
+    return refused
+
+
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
     """Expand files and folders into (file, manifest metadata or None); collect manifest errors."""
     found: list[tuple[Path, ReportMeta | None]] = []
@@ -399,11 +421,11 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], l
             meta = None
             manifest = path.parent / MANIFEST
             if manifest.is_file():
-                try:
-                    entries, _, _ = read_manifest(path.parent)
-                    meta = next((m for f, m in entries if f.resolve() == path.resolve()), None)
-                except ReadError:
-                    meta = None
+                row = manifest_row_of(path)
+                if isinstance(row, str):  # its row is refused: not ingested without its metadata
+                    errors.append(row)
+                    continue
+                meta = row[1] if row else None
             found.append((path, meta))
         elif path.exists():  # a FIFO, a device: a report that fails (read_text says why, unread)
             found.append((path, None))

@@ -232,3 +232,12 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
     reader.start()
     reader.join(10)
     assert outcome and "not a regular file (a FIFO)" in str(outcome[0].value)
+
+
+def test_a_file_given_by_path_whose_manifest_row_is_bad_is_not_ingested_without_it(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    _manifest(tmp_path, "a,a.txt,,,,2025,javascript:alert(1)", "b,b.txt,,,,2025,https://example.org/b")
+    found, errors = discover([tmp_path / "a.txt", tmp_path / "b.txt"])
+    assert [(p.name, m.url) for p, m in found] == [("b.txt", "https://example.org/b")]
+    assert len(errors) == 1 and "manifest.csv:2" in errors[0] and "javascript:alert(1)" in errors[0]
