@@ -157,11 +157,13 @@ def test_a_device_or_a_fifo_is_not_a_regular_file_and_is_never_read(tmp_path):
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # nobody writes: reading it would block for ever
-    proc = run_kg("ingest", "/dev/zero", str(fifo), "--store", str(tmp_path / "store"), timeout=120)
-    failed = _failed(proc)
-    assert proc.returncode == 1 and len(failed) == 2, proc.stderr
-    assert "/dev/zero: not a regular file (a character device)" in failed[0]
-    assert f"{fifo}: not a regular file (a FIFO)" in failed[1]
+    for jobs in ("1", "2"):
+        proc = run_kg("ingest", "/dev/zero", str(fifo), "--store", str(tmp_path / "store"), "--jobs", jobs,
+                      timeout=120)
+        failed = sorted(_failed(proc))
+        assert proc.returncode == 1 and len(failed) == 2, proc.stderr
+        assert "/dev/zero: not a regular file (a character device)" in failed[0]
+        assert f"{fifo}: not a regular file (a FIFO)" in failed[1]
     proc = run_kg("extract", str(fifo), timeout=120)
     (line,) = _failed(proc)
     assert proc.returncode == 1 and f"{fifo}: not a regular file (a FIFO)" in line
@@ -179,9 +181,10 @@ def test_a_nul_byte_is_refused_the_same_way_wherever_it_is(tmp_path):
         (folder / f"middle-{name}.{name}").write_bytes(data[:middle] + b"\x00" + data[middle:])
         (folder / f"end-{name}.{name}").write_bytes(data + b"\x00")
     (folder / "clean.txt").write_bytes(body)
-    proc = run_kg("ingest", str(folder), "--store", str(tmp_path / "store"))
-    failed = _failed(proc)
-    assert proc.returncode == 2 and "1 reports stored, 6 failed" in proc.stderr, proc.stderr
-    assert len(failed) == 6
-    for line in failed:
-        assert "binary file, not a text report (a NUL byte" in line, line
+    for jobs in ("1", "2"):
+        proc = run_kg("ingest", str(folder), "--store", str(tmp_path / f"store{jobs}"), "--jobs", jobs)
+        failed = _failed(proc)
+        assert proc.returncode == 2 and "1 reports stored, 6 failed" in proc.stderr, proc.stderr
+        assert len(failed) == 6
+        for line in failed:
+            assert "binary file, not a text report (a NUL byte" in line, line
