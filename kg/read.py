@@ -45,7 +45,8 @@ class ReportMeta:
     jurisdiction: str = ""
     year: int | None = None
     url: str = ""
-    manifest_row: str = ""   # where the metadata came from (manifest.csv:3), for error lines
+    # where the metadata came from (manifest.csv:3), for error lines; not part of the metadata
+    manifest_row: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
