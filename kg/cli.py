@@ -37,6 +37,11 @@ def _open(store: str, read_only: bool = False, wait: float = 0.0):
     def waiting(message: str) -> None:
         err.print(message, highlight=False, soft_wrap=True)
 
+    if not store.startswith(("http://", "https://")):
+        folder = Path(store).expanduser().resolve()  # "." and ".." name the folder they stand for
+        if not folder.name:
+            fail(f"--store {store}: a store is a folder of its own, not the root {folder}")
+        store = str(folder)
     try:
         if read_only:  # readers never wait for a writer that has published a snapshot
             return open_reader(store, wait=wait, on_wait=waiting)
@@ -68,10 +73,15 @@ def ingest(
 
     from .authority import authority_note
     from .ingest import ingest_paths
+    from .limits import BadSetting, Budget
 
     note = authority_note()
     if note:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
+    try:
+        Budget.from_env()  # a bad limit setting is said once, before any work
+    except BadSetting as e:
+        fail(str(e))
     db = _open(store, wait=wait)
     progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[name]}"), console=err, disable=quiet or not err.is_terminal,
@@ -258,16 +268,18 @@ def extract(
 
     from .authority import default_authority
     from .ingest import check
+    from .limits import BadSetting, LimitExceeded
     from .read import ReadError, discover, read_report
     from .rdf import bind_prefixes
+    from .urls import BadURL
 
     formats = {"ttl": "turtle", "turtle": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt",
                "trig": "trig"}
     if fmt not in formats:
         fail(f"unknown format {fmt!r} (ttl, jsonld, nt or trig)")
-    found, _ = discover([file])
+    found, problems = discover([file])
     if not found:
-        fail(f"{file}: no such file")
+        fail(problems[0] if problems else f"{file}: no such file")
     path, meta = found[0]
     try:
         report = read_report(path, meta if meta is None or year is None else replace(meta, year=year))
@@ -282,7 +294,10 @@ def extract(
         for line in explain_levels(report, default_authority()):
             print(line)
         return
-    graph, validation = check(report, default_authority(), shacl)
+    try:
+        graph, validation = check(report, default_authority(), shacl)
+    except (BadURL, LimitExceeded, BadSetting) as e:
+        fail(f"{path}: {e}")
     sys.stdout.write(bind_prefixes(graph).serialize(format=formats[fmt]))
     if validation is not None and not validation.conforms:
         for line in validation.violations:

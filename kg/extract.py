@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from .agencies import SELF_REFERENCE, Jurisdiction
 from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
+from .limits import Budget
 from .nlp import annotate, build_pipeline
 from .quantities import indicators
 from .read import Report
@@ -32,17 +34,66 @@ def jurisdiction_of(report: Report) -> Jurisdiction:
     return Jurisdiction.parse(meta.agency, meta.title, meta.jurisdiction)
 
 
-def extract(report: Report, segmented: Segmented | None = None) -> Extraction:
+FACT_KINDS = ("documents", "agencies", "quantities", "actions", "initiatives", "commitments")
+
+
+def extract(report: Report, segmented: Segmented | None = None, budget: Budget | None = None) -> Extraction:
+    """The facts of one report, within ``budget`` (by default the limits set in the environment,
+    see :mod:`kg.limits`): :class:`~kg.limits.LimitExceeded` as soon as a sentence or the report
+    has too many mentions of one kind, or the report has taken too long."""
+    budget = budget or Budget.from_env()
     seg = segmented or segment(report.text, report.meta.year, report.meta.title)
+    budget.sentence_count(len(seg.sentences))
+    budget.clock("segmenting")
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
     nlp = build_pipeline()
-    docs = [annotate(s.text, where, nlp) for s in seg.sentences]
+    lines = _line_numbers(report.text)
+    docs = []
+    for s in seg.sentences:  # the mentions each component marked, counted before any more work
+        doc = annotate(s.text, where, nlp)
+        for key, spans in doc.spans.items():
+            budget.sentence(key, len(spans), lines(s.start))
+        budget.clock("annotating")
+        docs.append(_Marks(doc))  # the doc itself goes: its tokens were 2.3 GB for an 18 MB report
     known_titles = _bracketed_titles(docs)
     abbreviations: dict[str, str] = {}
     for sentence, doc in zip(seg.sentences, docs):
+        before = [len(getattr(ex, kind)) for kind in FACT_KINDS]
         _sentence_facts(ex, sentence, doc, where, known_titles, abbreviations)
+        for kind, count in zip(FACT_KINDS, before):  # bare titles, self-references …
+            total = len(getattr(ex, kind))
+            if total - count > budget.per_sentence:
+                budget.sentence(kind, total - count, lines(sentence.start))
+            budget.total(kind, total, lines(sentence.start))
+        budget.clock("extracting facts")
     return ex
+
+
+class _Mark:
+    """What the facts need of one spaCy span: offsets, text, label, kb id and our extensions."""
+    __slots__ = ("start_char", "end_char", "text", "label_", "kb_id_", "_")
+
+    def __init__(self, span) -> None:
+        self.start_char, self.end_char, self.text = span.start_char, span.end_char, span.text
+        self.label_, self.kb_id_ = span.label_, span.kb_id_
+        self._ = SimpleNamespace(title=span._.title, agency=span._.agency, quantity=span._.quantity)
+
+
+class _Marks:
+    """A sentence's ``doc.spans`` as :class:`_Mark` lists, without the doc and its tokens."""
+    __slots__ = ("spans",)
+
+    def __init__(self, doc) -> None:
+        self.spans = {key: [_Mark(span) for span in spans] for key, spans in doc.spans.items()}
+
+
+def _line_numbers(text: str):
+    """offset → its line number (1-based) in ``text``."""
+    import bisect
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return lambda offset: bisect.bisect_right(starts, offset)
 
 
 def _bracketed_titles(docs) -> list[str]:
@@ -82,9 +133,9 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
             local.append((start, end, index))
     masked = _mask(text, [(s, e) for s, e, _ in title_spans])
     for title in known_titles:
-        for m in re.finditer(re.escape(title), masked):
-            if not any(s <= m.start() < e for s, e, _ in local):
-                local.append(_bare(ex, sentence, m.start(), m.end(), title, text))
+        for start in _occurrences(title, masked):
+            if not any(s <= start < e for s, e, _ in local):
+                local.append(_bare(ex, sentence, start, start + len(title), title, text))
     for span in doc.spans.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
         s, e = span.start_char, span.end_char
         if not any(a <= s < b or s <= a < e for a, b, _ in local):
@@ -144,6 +195,15 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
         docs_here = [i for _, _, i in local if ex.documents[i].abbreviation_of != ""]
         ex.commitments.append(CommitmentFact(sentence.index, sentence.start, sentence.end, text, ex.plan_year,
                                              docs_here))
+
+
+def _occurrences(needle: str, text: str):
+    """Where ``needle`` occurs in ``text``, left to right, not overlapping (as ``re.finditer`` of
+    the escaped needle, without compiling a pattern per title and sentence)."""
+    start = text.find(needle)
+    while start >= 0:
+        yield start
+        start = text.find(needle, start + len(needle))
 
 
 def _issues(after: str) -> bool:

@@ -17,11 +17,13 @@ from rdflib import Graph
 
 from .authority import Authority, default_authority
 from .extract import extract
+from .limits import BadSetting, Budget, LimitExceeded
 from .rdf import build_graph
 from .read import ReadError, Report, ReportMeta, discover, read_report
 from .resolve import resolve
 from .store import Store, StoreError
 from .validate import Validation, validate
+from .urls import BadURL
 from .vocab import report_graph
 
 
@@ -62,22 +64,56 @@ class Summary:
         return not self.failed and not self.errors
 
 
-def report_graph_of(report: Report, authority: Authority | None = None) -> Graph:
-    """The RDF graph of one report (not validated)."""
-    extraction = extract(report)
+class GraphClaims:
+    """Which file holds each report graph in one batch: a second file whose report id names a
+    graph already taken (the same id twice) is refused with a line naming both files and rows."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, str, str]] = {}  # graph IRI -> (report id, file, label)
+
+    def claim(self, report_id: str, source: str, row: str = "") -> str:
+        """"" when the report from ``source`` may have its graph, else why not (one line)."""
+        graph = str(report_graph(report_id))
+        label = f"{source} ({row})" if row else source
+        held = self._held.get(graph)
+        if held is None or held[1] == source:
+            self._held[graph] = (report_id, source, label)
+            return ""
+        other_id, _, other_label = held
+        if other_id == report_id:
+            return f"{label}: report id {report_id!r} is already used by {other_label}"
+        return f"{label}: report id {report_id!r} names the graph of report id {other_id!r} ({other_label})"
+
+
+def report_graph_of(report: Report, authority: Authority | None = None, budget: Budget | None = None) -> Graph:
+    """The RDF graph of one report (not validated), within ``budget`` (:mod:`kg.limits`; by
+    default the limits set in the environment): else :class:`~kg.limits.LimitExceeded`."""
+    budget = budget or Budget.from_env()
+    extraction = extract(report, budget=budget)
     resolution = resolve(extraction, authority)
-    return build_graph(extraction, resolution)
+    budget.clock("resolving")
+    graph = build_graph(extraction, resolution)
+    budget.clock("building the graph")
+    return graph
 
 
 def check(report: Report, authority: Authority | None = None, shacl: bool = True) -> tuple[Graph, Validation | None]:
-    graph = report_graph_of(report, authority)
-    return graph, (validate(graph) if shacl else None)
+    """The report's graph and its validation, both within one budget (:mod:`kg.limits`)."""
+    budget = Budget.from_env()
+    graph = report_graph_of(report, authority, budget)
+    validation = validate(graph) if shacl else None
+    budget.clock("validating")
+    return graph, validation
 
 
 def ingest_report(store: Store, report: Report, authority: Authority | None = None, shacl: bool = True,
                   source: str = "") -> Outcome:
     outcome = Outcome(source=source or report.path, report_id=report.id)
-    graph, validation = check(report, authority, shacl)
+    try:
+        graph, validation = check(report, authority, shacl)
+    except (BadURL, LimitExceeded, BadSetting) as err:
+        outcome.error = f"not stored: {err}"
+        return outcome
     outcome.triples = len(graph)
     if validation is not None and not validation.conforms:
         outcome.violations = validation.violations
@@ -97,6 +133,10 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
     if not text.strip() or not re.search(r"[\u4e00-\u9fff]", text):
         return Outcome(source=meta.id, report_id=meta.id,
                        error=f"{meta.id}: empty report or no Chinese text: not a government report")
+    nul = text.find("\x00")
+    if nul >= 0:  # as kg.read.decode for files
+        return Outcome(source=meta.id, report_id=meta.id,
+                       error=f"{meta.id}: binary file, not a text report (a NUL byte at character {nul})")
     guessed = meta_from_text(text, meta.id)
     meta = ReportMeta(id=meta.id, title=meta.title or guessed.title, agency=meta.agency or guessed.agency,
                       jurisdiction=meta.jurisdiction or guessed.jurisdiction,
@@ -117,15 +157,15 @@ def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, author
     if on_start:
         on_start(len(found))
     authority = authority if authority is not None else default_authority()
-    seen_ids: dict[str, str] = {}
+    claims = GraphClaims()
     for path, meta in found:
         outcome = Outcome(source=str(path))
         try:
             report = read_report(path, meta)
             outcome.report_id = report.id
-            if report.id in seen_ids and seen_ids[report.id] != str(path):
-                raise ReadError(f"{path}: report id {report.id!r} is already used by {seen_ids[report.id]}")
-            seen_ids[report.id] = str(path)
+            taken = claims.claim(report.id, str(path), report.meta.manifest_row)
+            if taken:
+                raise ReadError(taken)
             outcome = ingest_report(store, report, authority, shacl, source=str(path))
             if outcome.error:
                 outcome.error = f"{path}: {outcome.error}"

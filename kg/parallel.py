@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
-from .ingest import Outcome, Summary
+from .ingest import GraphClaims, Outcome, Summary
+from .limits import BadSetting, Budget, LimitExceeded
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
+from .urls import BadURL
 from .vocab import report_graph
 
 CHUNK = 16          # reports a worker handles per task
@@ -48,6 +50,7 @@ class _Result:
     """What a worker sends back for one report."""
     source: str
     report_id: str = ""
+    row: str = ""                   # its manifest row, if any
     triples: int = 0
     error: str = ""
     violations: list[str] = field(default_factory=list)
@@ -92,8 +95,9 @@ def _one(task) -> _Result:
     try:
         if report is None:
             report = read_report(path, meta)
-        result.report_id = report.id
-        graph = report_graph_of(report, _STATE.get("authority"))
+        result.report_id, result.row = report.id, report.meta.manifest_row
+        budget = Budget.from_env()
+        graph = report_graph_of(report, _STATE.get("authority"), budget)
         result.triples = len(graph)
         ntriples = graph.serialize(format="nt", encoding="utf-8")
         if _STATE.get("shacl", True):
@@ -102,9 +106,13 @@ def _one(task) -> _Result:
                 result.violations = validation.violations
                 result.error = f"{path}: not stored: {validation.summary()}"
                 return result
+            budget.clock("validating")
         result.ntriples = ntriples
     except ReadError as err:
         result.error = str(err)
+    except (BadURL, LimitExceeded, BadSetting) as err:
+        result.triples = 0
+        result.error = f"{path}: not stored: {err}"
     except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
         result.error = f"{path}: could not be processed ({type(err).__name__}: {err})"
     return result
@@ -115,9 +123,11 @@ def _one(task) -> _Result:
 STREAM_MANIFEST_BYTES = 4 * 2**20  # smaller manifests are read whole by kg.read.read_manifest
 
 
-def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
+def _rows(folder: Path, errors: list[str], broken: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
     """The good rows of folder/manifest.csv with kg.read.read_manifest's checks; a big
-    (UTF-8) manifest is read row by row instead of whole."""
+    (UTF-8) manifest is read row by row instead of whole. A manifest that cannot be read
+    (no id or file column, a bad byte) is added to ``broken``: nothing else of its folder is
+    ingested, since the files it names would go without their metadata."""
     from .read import read_manifest
 
     path = folder / MANIFEST
@@ -125,12 +135,14 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
         size = path.stat().st_size
     except OSError as err:
         errors.append(f"{path}: cannot read ({err.strerror or err})")
+        broken.append(str(path))
         return
     if size <= STREAM_MANIFEST_BYTES:
         try:
             entries, row_errors, _ = read_manifest(folder)
         except ReadError as err:
             errors.append(str(err))
+            broken.append(str(path))
             return
         errors.extend(row_errors)
         yield from entries
@@ -144,6 +156,7 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
             if missing:
                 errors.append(f"{path}: missing column {', '.join(missing)} "
                               "(want id,file,title,agency,jurisdiction,year,url)")
+                broken.append(str(path))
                 return
             for number, row in enumerate(reader, start=2):
                 row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
@@ -155,6 +168,7 @@ def _rows(folder: Path, errors: list[str]) -> Iterator[tuple[Path, ReportMeta]]:
                 yield entry
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         errors.append(f"{path}: cannot read past row {number} ({err}); a big manifest must be UTF-8")
+        broken.append(str(path))
 
 
 def _manifest_names(folder: Path) -> set[str]:
@@ -172,7 +186,10 @@ def iter_found(paths: Iterable[Path], errors: list[str]) -> Iterator[tuple[Path,
     for path in paths:
         path = Path(path)
         if path.is_dir() and (path / MANIFEST).is_file():
-            yield from _rows(path, errors)
+            broken: list[str] = []
+            yield from _rows(path, errors, broken)
+            if broken:
+                continue
             named = _manifest_names(path)
             for f in sorted(path.iterdir()):
                 if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and f.name not in named:
@@ -212,7 +229,7 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
 def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Authority | None,
          engine: str | None, chunk: int, summary: Summary,
          on_done: Callable[[Outcome], None] | None) -> Summary:
-    seen_ids: dict[str, str] = {}
+    claims = GraphClaims()
 
     def chunks() -> Iterator[list]:
         batch = []
@@ -241,14 +258,12 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         for r in results:
             outcome = Outcome(source=r.source, report_id=r.report_id, triples=r.triples, error=r.error,
                               violations=r.violations)
-            if r.report_id and seen_ids.get(r.report_id, r.source) != r.source:
-                outcome.error = f"{r.source}: report id {r.report_id!r} is already used by {seen_ids[r.report_id]}"
+            taken = claims.claim(r.report_id, r.source, r.row) if r.report_id else ""
+            if taken:
+                outcome.error = taken
                 outcome.violations, outcome.triples = [], 0
-            else:
-                if r.report_id:
-                    seen_ids[r.report_id] = r.source
-                if not outcome.error and r.ntriples is not None:
-                    pending.append((outcome, r))
+            elif not outcome.error and r.ntriples is not None:
+                pending.append((outcome, r))
             done.append(outcome)
         if len(pending) >= max(chunk, WRITE_BATCH):
             flush()

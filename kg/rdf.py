@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from .facts import Extraction
 from .hierarchy import body_kind, parent_body
 from .resolve import Resolution, agency_key, region_for
+from .urls import source_url
 from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
                     report_iri)
 
@@ -93,8 +94,8 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     g.add((report, PKG.year, integer(ex.year)))
     g.add((report, PKG.sourceFile, Literal(ex.report.path.rsplit("/", 1)[-1] or rid)))
     g.add((report, PKG.contentHash, Literal(ex.report.sha256)))
-    if meta.url:
-        g.add((report, DCTERMS.source, URIRef(meta.url)))
+    if meta.url:  # only absolute http(s) URLs, whoever made the report (else kg.urls.BadURL)
+        g.add((report, DCTERMS.source, URIRef(source_url(meta.url))))
     reporting_region = region_for(res, res.reporting)
     if reporting_region is not None:
         g.add((report, PKG.jurisdiction, reporting_region.iri))

@@ -3,7 +3,9 @@
 ``read_report(path, meta)`` gives a :class:`Report` whose ``text`` is the one all character
 spans refer to (newlines normalised to ``\\n``; nothing else changed). Metadata comes from a
 ``manifest.csv`` beside the files (columns ``id,file,title,agency,jurisdiction,year,url``) or,
-when there is none, from the report's own title line.
+when there is none, from the report's own title line. A manifest row names a regular file
+inside the manifest's folder and an absolute http(s) url, else it is one error line; only
+regular files are read (never a FIFO or a device), and a NUL byte makes a file binary.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import csv
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +45,8 @@ class ReportMeta:
     jurisdiction: str = ""
     year: int | None = None
     url: str = ""
+    # where the metadata came from (manifest.csv:3), for error lines; not part of the metadata
+    manifest_row: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,20 +64,32 @@ class Report:
 
 # --- decoding -------------------------------------------------------------------------
 
+NUL = b"\x00"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Decode report bytes; return (text, encoding). Raises ReadError when it is not text."""
+    """Decode report bytes; return (text, encoding). Raises ReadError when it is not text: a
+    NUL byte anywhere (first byte, middle or end; txt or html) makes a file binary."""
+    text, encoding = _decode(data, name)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ReadError(f"{name}: binary file, not a text report (a NUL byte at character {nul})")
+    return text, encoding
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as err:
+                if bom == codecs.BOM_UTF32_LE:
+                    continue  # FF FE 00 00 is also UTF-16's mark followed by a NUL character
                 raise ReadError(f"{name}: starts with a {encoding} byte-order mark but is not valid {encoding} ({err.reason})") from err
-    if b"\x00" in data[:4096] and not _looks_utf16(data):
-        raise ReadError(f"{name}: binary file, not a text report")
+    if NUL in data[:4096] and not _looks_utf16(data):  # before trying other encodings on it
+        raise ReadError(f"{name}: binary file, not a text report (a NUL byte at byte {data.find(NUL)})")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -169,19 +186,26 @@ def looks_like_html(path: Path, text: str) -> bool:
 # --- reports --------------------------------------------------------------------------
 
 def read_text(path: Path) -> tuple[str, str]:
-    """The text of a report file (decoded, html stripped, newlines normalised)."""
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    """The text of a report file (decoded, html stripped, newlines normalised). Only regular
+    files are read: a FIFO, a device (/dev/zero) or a socket is refused without blocking."""
+    kind = not_a_regular_file(path)
+    if kind:
+        raise ReadError(f"{path}: not a regular file ({kind}), not a report" if kind[0] == "a" else f"{path}: {kind}")
     limit = max_bytes()
-    if size > limit:
-        raise ReadError(f"{path}: {size / 2**20:.0f} MB is larger than the {limit / 2**20:.0f} MB a report may be "
-                        f"(set {MAX_MB_ENV} to allow more)")
-    try:
-        data = path.read_bytes()
+    try:  # non-blocking, and checked again on the open file: it may have been swapped since
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)),
+                       "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError(f"{path}: not a regular file, not a report")
+            if info.st_size > limit:
+                raise ReadError(f"{path}: {info.st_size / 2**20:.0f} MB is larger than the {limit / 2**20:.0f} MB "
+                                f"a report may be (set {MAX_MB_ENV} to allow more)")
+            data = handle.read(limit + 1)
     except OSError as err:
         raise ReadError(f"{path}: cannot read ({err.strerror or err})") from err
+    if len(data) > limit:
+        raise ReadError(f"{path}: larger than the {limit / 2**20:.0f} MB a report may be (set {MAX_MB_ENV} to allow more)")
     text, encoding = decode(data, str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if looks_like_html(path, text):
@@ -296,7 +320,11 @@ def read_manifest(folder: Path) -> tuple[list[tuple[Path, ReportMeta]], list[str
 
 
 def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path, ReportMeta] | str:
-    """One manifest row as (file, metadata), or the line that says what is wrong with it."""
+    """One manifest row as (file, metadata), or the line that says what is wrong with it: the
+    file must lie inside the manifest's folder and be a regular file, the url must be an
+    absolute http(s) URL (:func:`kg.urls.source_url`)."""
+    from .urls import BadURL, source_url
+
     if not row.get("id") or not row.get("file"):
         return f"{where}: a row needs both an id and a file"
     year_text, year = row.get("year", ""), None
@@ -304,11 +332,71 @@ def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path,
         if not re.fullmatch(r"(19|20)\d{2}", year_text):
             return f"{where}: year {year_text!r} is not a year (report {row['id']})"
         year = int(year_text)
-    file = folder / row["file"]
-    if not file.is_file():
-        return f"{where}: file {row['file']} is not there (report {row['id']})"
+    try:
+        url = source_url(row.get("url", ""))
+    except BadURL as err:
+        return f"{where}: {err} (report {row['id']})"
+    file = manifest_file(folder, row["file"])
+    if isinstance(file, str):
+        return f"{where}: file {row['file']} {file} (report {row['id']})"
     return file, ReportMeta(id=row["id"], title=row.get("title", ""), agency=row.get("agency", ""),
-                            jurisdiction=row.get("jurisdiction", ""), year=year, url=row.get("url", ""))
+                            jurisdiction=row.get("jurisdiction", ""), year=year, url=url,
+                            manifest_row=where)
+
+
+def manifest_file(folder: Path, name: str) -> Path | str:
+    """``folder/name`` when it is a regular file inside ``folder`` (symlinks resolved: no
+    ``../``, absolute path or link leads out), else what is wrong with it."""
+    try:
+        if Path(name).is_absolute():
+            return "is outside the manifest's folder (an absolute path)"
+        file = folder / name
+        real, base = file.resolve(), folder.resolve()
+    except (OSError, RuntimeError, ValueError) as err:  # a symlink loop, a NUL in the name
+        return f"cannot be resolved ({err})"
+    if not real.is_relative_to(base):
+        return "is outside the manifest's folder"
+    if not real.exists():
+        return "is not there"
+    kind = not_a_regular_file(real)
+    return f"is not a regular file ({kind})" if kind else file
+
+
+def not_a_regular_file(path: Path) -> str:
+    """"" for a regular file (or a link to one), else what it is: "a FIFO", "a character
+    device", … Only stat()s: never opens the path, so a FIFO cannot block."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as err:
+        return f"cannot be read: {getattr(err, 'strerror', None) or err}"
+    for test, kind in ((stat.S_ISREG, ""), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def manifest_row_of(path: Path) -> tuple[Path, ReportMeta] | str | None:
+    """The row of ``path``'s folder manifest that names it, checked (:func:`manifest_entry`):
+    (file, metadata), the row's error line, or None when no row names it or the manifest
+    cannot be read."""
+    folder = path.parent
+    refused = None
+    try:
+        text, _ = decode((folder / MANIFEST).read_bytes(), str(folder / MANIFEST))
+        target = path.resolve()
+        for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
+            name = row.get("file", "")
+            if name and not Path(name).is_absolute() and (folder / name).resolve() == target:
+                entry = manifest_entry(folder, f"{folder / MANIFEST}:{number}", row)
+                if not isinstance(entry, str):
+                    return entry
+                refused = refused or entry
+    except (OSError, ReadError, csv.Error, ValueError, RuntimeError):
+        return None
+    return refused
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], list[str]]:
@@ -320,9 +408,9 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], l
             if (path / MANIFEST).is_file():
                 try:
                     entries, row_errors, named = read_manifest(path)
-                except ReadError as err:
+                except ReadError as err:  # no id or file column, unreadable: nothing from this folder
                     errors.append(str(err))
-                    entries, row_errors, named = [], [], set()
+                    continue
                 errors += row_errors
                 found += entries
                 found += [(f, None) for f in sorted(path.iterdir())
@@ -334,12 +422,14 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, ReportMeta | None]], l
             meta = None
             manifest = path.parent / MANIFEST
             if manifest.is_file():
-                try:
-                    entries, _, _ = read_manifest(path.parent)
-                    meta = next((m for f, m in entries if f.resolve() == path.resolve()), None)
-                except ReadError:
-                    meta = None
+                row = manifest_row_of(path)
+                if isinstance(row, str):  # its row is refused: not ingested without its metadata
+                    errors.append(row)
+                    continue
+                meta = row[1] if row else None
             found.append((path, meta))
+        elif path.exists():  # a FIFO, a device: a report that fails (read_text says why, unread)
+            found.append((path, None))
         else:
             errors.append(f"{path}: no such file or folder")
     return found, errors

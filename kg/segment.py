@@ -15,6 +15,11 @@ CN_NUM = "一二三四五六七八九十百零〇"
 LEVEL1 = re.compile(rf"^\s*(?:第[{CN_NUM}]+[部分章节]\s*|[{CN_NUM}]+\s*[、.．]\s*)")
 LEVEL2_STRICT = re.compile(rf"^\s*[（(][{CN_NUM}]+[）)]\s*")
 SENTENCE_END = re.compile(r"[。！？!?]+[”’」』]?|\n")
+# A run longer than this without a full stop (real sentences: at most 639 characters) is cut
+# after its last comma, semicolon or space within the length, else at the length: a 5 MB line
+# becomes sentences the pipeline can take, not one text over spaCy's max_length (E088).
+MAX_SENTENCE_CHARS = 2000
+SOFT_BREAK = re.compile(r"[，,；;、：:\s\u3000]")
 
 # Words that make a heading a plan on their own, and words that do so only with a coming year.
 PLAN_WORDS = re.compile(r"下一步|工作计划|工作安排|工作打算|工作思路|工作设想|工作要点|今年要|今年工作|明年|主要预期目标|预期目标|"
@@ -176,6 +181,8 @@ def _sentences(text: str, line_start: int, line: str, section: str, role: str, s
         start = match.end()
     if start < len(line):
         pieces.append((start, len(line)))
+    if any(b - a > MAX_SENTENCE_CHARS for a, b in pieces):
+        pieces = [cut for a, b in pieces for cut in _cut_long(line, a, b)]
     for number, (a, b) in enumerate(pieces):
         chunk = line[a:b]
         lead = len(chunk) - len(chunk.lstrip())
@@ -186,3 +193,17 @@ def _sentences(text: str, line_start: int, line: str, section: str, role: str, s
         out.append(Sentence(first_index + len(out), s, e, text[s:e], section, role, subsection, paragraph,
                             heading=heading_first and number == 0))
     return out
+
+
+def _cut_long(line: str, a: int, b: int) -> list[tuple[int, int]]:
+    """``line[a:b]`` as pieces of at most :data:`MAX_SENTENCE_CHARS`, each cut after the last
+    soft break (，；、 or a space) in its second half when there is one."""
+    cuts = []
+    while b - a > MAX_SENTENCE_CHARS:
+        end = a + MAX_SENTENCE_CHARS
+        breaks = [m.end() for m in SOFT_BREAK.finditer(line, a + MAX_SENTENCE_CHARS // 2, end)]
+        cut = breaks[-1] if breaks else end
+        cuts.append((a, cut))
+        a = cut
+    cuts.append((a, b))
+    return cuts

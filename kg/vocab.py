@@ -82,20 +82,32 @@ def entity_iri(kind: str, name: str) -> URIRef:
 
 
 def report_iri(report_id: str) -> URIRef:
-    return ID[f"report/{_safe(report_id)}"]
+    return ID[f"report/{safe_id(report_id)}"]
 
 
 def report_graph(report_id: str) -> URIRef:
     """The named graph that holds everything one report says."""
-    return ID[f"graph/{_safe(report_id)}"]
+    return ID[f"graph/{safe_id(report_id)}"]
 
 
 def fact_iri(report_id: str, kind: str, *key: object) -> URIRef:
     """A fact of one report: stable across re-ingests of the same text."""
-    return ID[f"report/{_safe(report_id)}/{kind}/{digest(*map(str, key))}"]
+    return ID[f"report/{safe_id(report_id)}/{kind}/{digest(*map(str, key))}"]
+
+
+SAFE_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+ESCAPE = "~"  # never in a safe id, unreserved in URLs (no client or server rewrites it)
 
 
 @lru_cache(maxsize=4096)
-def _safe(report_id: str) -> str:
-    keep = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in report_id)
-    return keep if keep == report_id else f"{keep}-{digest(report_id)[:8]}"
+def safe_id(report_id: str) -> str:
+    """The part of a report's IRIs that names it: an id of ASCII letters, digits and ``-_.``
+    is itself; in any other id each other character becomes ``~HH`` per UTF-8 byte
+    (``a b`` → ``a~20b``, ``光`` → ``~E5~85~89``). The mapping is one-to-one: escaped forms
+    contain ``~``, which a safe id never does, and ``~HH`` decodes back unambiguously; so
+    two different ids never name one graph."""
+    if all(ch in SAFE_ID_CHARS for ch in report_id):
+        return report_id
+    return "".join(ch if ch in SAFE_ID_CHARS
+                   else "".join(f"{ESCAPE}{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
+                   for ch in report_id)

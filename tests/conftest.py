@@ -24,9 +24,11 @@ def kg_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "kg"]
 
 
-def run_kg(*args: str, check: bool = False, **kw) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
-    proc = subprocess.run([*kg_command(), *args], capture_output=True, text=True, env=env, timeout=600, **kw)
+def run_kg(*args: str, check: bool = False, env: dict[str, str] | None = None, timeout: float = 600,
+           **kw) -> subprocess.CompletedProcess:
+    """`kg ARGS` in a subprocess; ``env`` adds variables to this process's environment."""
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", **(env or {}))
+    proc = subprocess.run([*kg_command(), *args], capture_output=True, text=True, env=env, timeout=timeout, **kw)
     if check and proc.returncode != 0:
         raise AssertionError(f"kg {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
     return proc

@@ -104,3 +104,87 @@ def test_ingest_with_two_workers_stores_the_same_graphs(tmp_path, examples_copy)
     a = run_kg("query", "metrics", "--store", one, "--format", "csv", check=True).stdout
     b = run_kg("query", "metrics", "--store", two, "--format", "csv", check=True).stdout
     assert sorted(a.splitlines()) == sorted(b.splitlines())
+
+
+# --- hostile input through the real CLI: one line each, never internals (issue 11, point 11) -----
+
+HEAD = "某区司法局2025年法治政府建设年度报告\n一、主要工作\n"
+
+
+def _failed(proc) -> list[str]:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return [line for line in proc.stderr.splitlines() if line.startswith(("failed:", "kg: error"))]
+
+
+def test_a_5_mb_line_without_punctuation_is_segmented_not_a_crash(tmp_path):
+    report = tmp_path / "one-line.txt"
+    report.write_text(HEAD + "全面推进依法行政持续深化法治政府建设" * 100_000 + "\n", encoding="utf-8")
+    assert report.stat().st_size > 5_000_000
+    proc = run_kg("ingest", str(report), "--store", str(tmp_path / "store"), "-q")
+    assert proc.returncode == 0 and _failed(proc) == [], proc.stderr
+    assert "E088" not in proc.stderr and "1 reports stored, 0 failed" in proc.stderr
+
+
+def test_a_manifest_url_that_is_not_an_iri_is_that_rows_error(tmp_path, examples_copy):
+    manifest = examples_copy / "manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    rows[1] += "http://example.org/a b"           # a space: not an IRI (rdflib's N3 error before)
+    rows[2] += "javascript:alert(1)"              # would be a live link on the report's page
+    manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = run_kg("ingest", str(examples_copy), "--store", str(tmp_path / "store"))
+    failed = _failed(proc)
+    assert proc.returncode == 1 and len(failed) == 2, proc.stderr
+    assert f"{manifest}:2: url 'http://example.org/a b' is not an IRI" in failed[0]
+    assert f"{manifest}:3: url 'javascript:alert(1)' must start with http:// or https://" in failed[1]
+    assert "0 reports stored" in proc.stderr  # neither file goes in without its row
+
+
+def test_store_dot_is_the_current_folder(tmp_path, examples_copy):
+    here = tmp_path / "here"
+    here.mkdir()
+    proc = run_kg("ingest", str(examples_copy), "--store", ".", cwd=here)
+    assert proc.returncode == 0 and "2 reports stored" in proc.stderr, proc.stderr
+    assert "empty name" not in proc.stderr
+    proc = run_kg("query", "agencies", "--store", ".", cwd=here)
+    assert proc.returncode == 0 and "海滨区司法局" in proc.stdout, proc.stderr
+    proc = run_kg("ingest", str(examples_copy), "--store", "/")
+    (line,) = _failed(proc)
+    assert proc.returncode == 1 and "--store /" in line and "empty name" not in line
+
+
+def test_a_device_or_a_fifo_is_not_a_regular_file_and_is_never_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes: reading it would block for ever
+    for jobs in ("1", "2"):
+        proc = run_kg("ingest", "/dev/zero", str(fifo), "--store", str(tmp_path / "store"), "--jobs", jobs,
+                      timeout=120)
+        failed = sorted(_failed(proc))
+        assert proc.returncode == 1 and len(failed) == 2, proc.stderr
+        assert "/dev/zero: not a regular file (a character device)" in failed[0]
+        assert f"{fifo}: not a regular file (a FIFO)" in failed[1]
+    proc = run_kg("extract", str(fifo), timeout=120)
+    (line,) = _failed(proc)
+    assert proc.returncode == 1 and f"{fifo}: not a regular file (a FIFO)" in line
+
+
+def test_a_nul_byte_is_refused_the_same_way_wherever_it_is(tmp_path):
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    body = (HEAD + "全年办理行政复议案件12件。\n" * 400).encode("utf-8")  # NUL far past the first 4 KB too
+    html = ("<html><body><p>" + HEAD.replace("\n", "</p><p>") + "全年办理行政复议案件12件。</p>" * 400
+            + "</body></html>").encode("utf-8")
+    for name, data in (("txt", body), ("html", html)):
+        middle = data.index(b"12", len(data) // 2)  # between two characters
+        (folder / f"first-{name}.{name}").write_bytes(b"\x00" + data)
+        (folder / f"middle-{name}.{name}").write_bytes(data[:middle] + b"\x00" + data[middle:])
+        (folder / f"end-{name}.{name}").write_bytes(data + b"\x00")
+    (folder / "clean.txt").write_bytes(body)
+    for jobs in ("1", "2"):
+        proc = run_kg("ingest", str(folder), "--store", str(tmp_path / f"store{jobs}"), "--jobs", jobs)
+        failed = _failed(proc)
+        assert proc.returncode == 2 and "1 reports stored, 6 failed" in proc.stderr, proc.stderr
+        assert len(failed) == 6
+        for line in failed:
+            assert "binary file, not a text report (a NUL byte" in line, line

@@ -77,8 +77,8 @@ def test_a_report_that_fails_validation_is_not_stored(store, monkeypatch, exampl
 
     real = ingest_module.report_graph_of
 
-    def broken(report, authority=None):
-        graph = real(report, authority)
+    def broken(report, authority=None, budget=None):
+        graph = real(report, authority, budget)
         for s in list(graph.subjects(RDF.type, PKG.Report)):
             graph.set((s, PKG.year, Literal(1800)))
         return graph
@@ -105,4 +105,40 @@ def test_an_empty_upload_is_not_a_report(store):
 
     outcome = ingest_text(store, "   \n", ReportMeta(id="empty", year=2025))
     assert not outcome.stored and "empty report" in outcome.error
+    assert store.graphs() == []
+
+
+def test_no_path_writes_a_non_http_source_url(store, tmp_path):
+    """The manifest refuses such rows; reports built elsewhere (objects, uploads) are refused
+    when their graph is built, so no dcterms:source is ever javascript:, data: or file:."""
+    from dataclasses import replace
+
+    import pytest
+
+    from kg.ingest import ingest_text
+    from kg.parallel import ingest_reports_parallel
+    from kg.urls import BadURL
+
+    report = read_report(EXAMPLES / "haibin-sfj-2025.txt")
+    good = replace(report, meta=replace(report.meta, url="https://example.org/r.html"))
+    assert any(str(o) == "https://example.org/r.html" for o in report_graph_of(good).objects())
+    for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "not a url"):
+        bad = replace(report, meta=replace(report.meta, id="bad", url=url))
+        with pytest.raises(BadURL):
+            report_graph_of(bad)
+        summary = ingest_reports_parallel([bad], store, jobs=1)
+        assert not summary.stored and "url" in summary.failed[0].error and "\n" not in summary.failed[0].error
+        outcome = ingest_text(store, report.text, replace(report.meta, id="bad", url=url))
+        assert not outcome.stored and "url" in outcome.error and "\n" not in outcome.error
+    assert store.graphs() == []
+
+
+def test_a_text_given_directly_with_a_nul_is_refused_like_a_file(store):
+    from kg.ingest import ingest_text
+    from kg.read import ReportMeta
+
+    text = (EXAMPLES / "haibin-sfj-2025.txt").read_text(encoding="utf-8")
+    for given in ("\x00" + text, text[:300] + "\x00" + text[300:], text + "\x00"):
+        outcome = ingest_text(store, given, ReportMeta(id="nul", year=2025))
+        assert not outcome.stored and "binary file, not a text report (a NUL byte at character" in outcome.error
     assert store.graphs() == []

@@ -151,3 +151,93 @@ def test_a_web_page_report_title_comes_from_the_page(tmp_path):
 
     sentences = [s.text for s in segment(report.text, 2025, report.meta.title).sentences]
     assert sentences == ["2025年，我局扎实推进法治建设。", "一、主要工作", "全年办理案件12件。"]
+
+
+def _manifest(folder, *rows: str):
+    (folder / "manifest.csv").write_text("id,file,title,agency,jurisdiction,year,url\n" + "".join(r + "\n" for r in rows),
+                                         encoding="utf-8")
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("javascript:alert(1)", "must start with http:// or https://"),
+    ("data:text/html,<b>x</b>", "is not an IRI"),
+    ("file:///etc/passwd", "must start with http:// or https://"),
+    ("/relative/page.html", "must start with http:// or https://"),
+    ("http://example.org/a b", "is not an IRI"),
+    ("https://", "names no host"),
+])
+def test_a_manifest_url_that_is_not_http_is_the_rows_error(tmp_path, url, reason):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    _manifest(tmp_path, f'a,a.txt,,,,2025,"{url}"', "b,b.txt,,,,2025,https://example.org/b.html")
+    entries, errors, _ = read_manifest(tmp_path)
+    assert [(m.id, m.url) for _, m in entries] == [("b", "https://example.org/b.html")]
+    assert len(errors) == 1 and "manifest.csv:2" in errors[0] and reason in errors[0] and "\n" not in errors[0]
+    found, _ = discover([tmp_path])
+    assert [p.name for p, _ in found] == ["b.txt"]  # a.txt is not ingested without its row
+
+
+def test_a_manifest_file_outside_its_folder_is_the_rows_error(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "sub").mkdir(parents=True)
+    (tmp_path / "secret.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "sub" / "inside.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "inner-link.txt").symlink_to(folder / "sub" / "inside.txt")
+    _manifest(folder, "up,../secret.txt,,,,2025,", f"abs,{tmp_path / 'secret.txt'},,,,2025,",
+              "link,link.txt,,,,2025,", "deep,sub/../../secret.txt,,,,2025,",
+              "sub,sub/inside.txt,,,,2025,", "inner,inner-link.txt,,,,2025,")
+    entries, errors, _ = read_manifest(folder)
+    assert sorted(m.id for _, m in entries) == ["inner", "sub"]
+    assert len(errors) == 4, errors
+    for row, error in zip((2, 3, 4, 5), sorted(errors)):
+        assert f"manifest.csv:{row}:" in error and "outside the manifest's folder" in error and "\n" not in error
+    found, _ = discover([folder])
+    assert sorted(m.id for _, m in found if m) == ["inner", "sub"] and all(m for _, m in found)
+
+
+@pytest.mark.parametrize("header", ["file,title,year", "id,title,year"])
+def test_a_manifest_without_its_id_or_file_column_ingests_nothing_from_its_folder(tmp_path, header):
+    from kg.parallel import iter_found
+
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(f"{header}\na.txt,标题,2025\n", encoding="utf-8")
+    found, errors = discover([tmp_path])
+    assert found == [] and len(errors) == 1 and "missing column" in errors[0]
+    errors = []
+    assert list(iter_found([tmp_path], errors)) == [] and len(errors) == 1 and "missing column" in errors[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize("where", ["first", "middle", "end"])
+def test_a_nul_anywhere_makes_a_file_binary_in_every_encoding(tmp_path, encoding, where):
+    text = TEXT + "\n" + "全年办理案件12件。\n" * 600  # longer than the first 4 KB looked at
+    middle = len(text) // 2
+    text = {"first": "\x00" + text, "middle": text[:middle] + "\x00" + text[middle:], "end": text + "\x00"}[where]
+    path = tmp_path / "nul.txt"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ReadError, match=r"nul.txt: binary file, not a text report \(a NUL byte at"):
+        read_report(path, ReportMeta(id="nul", year=2025))
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(pytest.raises(ReadError, read_report, fifo)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert outcome and "not a regular file (a FIFO)" in str(outcome[0].value)
+
+
+def test_a_file_given_by_path_whose_manifest_row_is_bad_is_not_ingested_without_it(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    _manifest(tmp_path, "a,a.txt,,,,2025,javascript:alert(1)", "b,b.txt,,,,2025,https://example.org/b")
+    found, errors = discover([tmp_path / "a.txt", tmp_path / "b.txt"])
+    assert [(p.name, m.url) for p, m in found] == [("b.txt", "https://example.org/b")]
+    assert len(errors) == 1 and "manifest.csv:2" in errors[0] and "javascript:alert(1)" in errors[0]

@@ -85,3 +85,17 @@ def test_plan_subsection_inside_a_review_section():
 ])
 def test_weak_plan_words_need_a_coming_year(heading, role):
     assert section_role(heading, 2025) == role
+
+
+def test_a_long_run_without_full_stops_is_cut_into_sentences_of_bounded_length():
+    from kg.segment import MAX_SENTENCE_CHARS
+
+    head = "某区2025年法治政府建设年度报告\n一、主要工作\n"
+    run = "，".join(f"推进第{i}项工作" for i in range(2000)) + "持续深化法治政府建设" * 500
+    text = head + run + "。\n"
+    seg = segment(text, 2025)
+    body = [s for s in seg.sentences if s.start >= len(head)]
+    assert len(body) > 1 and all(len(s.text) <= MAX_SENTENCE_CHARS for s in seg.sentences)
+    assert all(text[s.start:s.end] == s.text for s in seg.sentences)
+    assert "".join(s.text for s in body) == run + "。"  # nothing lost, nothing twice
+    assert all(s.text.endswith("，") for s in body[:3])  # cut after a comma where there is one
