@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from api.params import check_strict
 from api.runner import Runner
 from api.sparql import QUERY_RESPONSES, run_query
-from kg.queries import NamedQuery, ParamValueError, QueryError, named_queries, scheme_codes
+from kg.queries import NamedQuery, ParamValueError, QueryError, named_queries, scheme_codes, scheme_names
 from kg.store import with_values
 
 _PY_TYPES: dict[str, Any] = {"integer": int, "decimal": Decimal, "string": str, "zh": str, "iri": str}
@@ -102,7 +102,9 @@ def _endpoint(query: NamedQuery, runner: Runner):
         if param.type.startswith("code:"):
             codes = sorted(set(scheme_codes(param.type[5:]).values()))
             note = f"a code: {', '.join(codes)}, or its Chinese or English label; anything else is 422"
-            extra = {"examples": codes[:3]}
+            # The enum documents the values taken (codes and labels as written); the check
+            # itself (NamedQuery.bindings) also folds case and spaces.
+            extra = {"enum": scheme_names(param.type[5:]), "examples": codes[:3]}
         else:
             note = _TYPE_NOTES[param.type]
         description = f"{param.description} ({note})".strip()

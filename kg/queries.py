@@ -63,6 +63,24 @@ def scheme_codes(scheme: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)
+def scheme_names(scheme: str) -> list[str]:
+    """Every code and label of a concept scheme, as written (for an OpenAPI enum)."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from .vocab import BASE
+
+    graph = Graph().parse(project_dir() / "ontology" / "schemes.ttl", format="turtle")
+    prefix = f"{BASE}scheme/{scheme}/"
+    names: set[str] = set()
+    for concept in set(graph.subjects(SKOS.notation, None)):
+        if str(concept).startswith(prefix):
+            names.add(str(concept)[len(prefix):])
+            names.update(str(label) for label in graph.objects(concept, SKOS.prefLabel))
+    return sorted(names)
+
+
 def _fold_code(text: str) -> str:
     return re.sub(r"[\s_]+", "-", text.strip().casefold())
 
