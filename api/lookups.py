@@ -227,7 +227,7 @@ def lookups_router(runner: Runner) -> APIRouter:
                 "title": first(props, "dcterms:title"), "altLabels": props.get("skos:altLabel", []),
                 "types": props.get("rdf:type", []),
                 "level": code(first_iri(props, "eli:type_document"), LEVELS),
-                "passedBy": first(props, "eli:passed_by"), "implements": props.get("eli:implements", []),
+                "passedBy": first(props, "eli:passed_by"), "implements": props.get("eli:ensures_implementation_of", []),
                 "datePublication": first(props, "eli:date_publication"),
                 "dateEntryInForce": first(props, "eli:first_date_entry_in_force"),
                 "actions": [{"iri": r["act"], "type": code(r.get("type"), ACTIONS),

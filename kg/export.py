@@ -225,7 +225,7 @@ Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?g ?s ?o ?rel WHERE {
     { ?act a pkg:Action ; pkg:actionType ?type ; prov:wasAssociatedWith ?s ; prov:used ?o .
       BIND (STRAFTER(STR(?type), "/scheme/action/") AS ?rel) }
     UNION { ?o eli:passed_by ?s . BIND ("issue" AS ?rel) }
-    UNION { ?s eli:implements ?o . BIND ("implements" AS ?rel) }
+    UNION { ?s eli:ensures_implementation_of ?o . BIND ("implements" AS ?rel) }
     UNION { ?s dcterms:references ?o . ?s a pkg:Document . ?o a pkg:Document . BIND ("references" AS ?rel) }
     UNION { VALUES ?agent { pkg:Agency org:Organization } ?s a ?agent ; pkg:jurisdiction ?o .
             BIND ("jurisdiction" AS ?rel) }

@@ -75,7 +75,15 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         used_sentences.add(index)
         return fact_iri(rid, "sentence", index, seg.sentences[index].start)
 
+    context = fact_iri(rid, "context", "text")  # the report's text: what NIF offsets count in
+    g.add((context, RDF.type, NIF.Context))
+    g.add((context, NIF.isString, Literal(ex.report.text)))
+    g.add((context, NIF.beginIndex, integer(0)))
+    g.add((context, NIF.endIndex, integer(len(ex.report.text))))
+    g.add((context, DCTERMS.isPartOf, report))
+
     def span(node: URIRef, start: int, end: int) -> None:
+        g.add((node, NIF.referenceContext, context))
         g.add((node, NIF.beginIndex, integer(start)))
         g.add((node, NIF.endIndex, integer(end)))
         g.add((node, NIF.anchorOf, Literal(ex.report.text[start:end])))
@@ -139,7 +147,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
             g.add((doc.iri, SKOS.altLabel, zh(alias)))
         g.add((doc.iri, ELI.type_document, LEVEL[doc.level]))
         for target in doc.implements:
-            g.add((doc.iri, ELI.implements, target))
+            g.add((doc.iri, ELI.ensures_implementation_of, target))
         for issuer in doc.issuers:
             g.add((doc.iri, ELI.passed_by, issuer.iri))
         if doc.record is not None:

@@ -85,7 +85,7 @@ def report_graphs() -> dict[URIRef, Graph]:
     g.add((OUTLINE, RDFS.label, zh("法治政府建设实施纲要（2021－2025年）")))
     g.add((OUTLINE, DCTERMS.title, zh("法治政府建设实施纲要（2021－2025年）")))
     g.add((OUTLINE, ELI.type_document, LEVEL["policy-document"]))
-    g.add((OUTLINE, ELI.implements, CIVIL_CODE))
+    g.add((OUTLINE, ELI.ensures_implementation_of, CIVIL_CODE))
 
     g.add((SENTENCE, RDF.type, NIF.Sentence))
     g.add((SENTENCE, DCTERMS.isPartOf, REPORT))

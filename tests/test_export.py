@@ -159,7 +159,7 @@ def hand_graphs() -> dict[URIRef, Graph]:
     a.agency(BJ_SFJ, "北京市司法局", "provincial", BJ, alt=("市司法局",))
     a.document(CIVIL_CODE, "中华人民共和国民法典", "law")
     a.document(OUTLINE, "法治政府建设实施纲要（2021－2025年）", "policy-document")
-    a.add((OUTLINE, ELI.implements, CIVIL_CODE))
+    a.add((OUTLINE, ELI.ensures_implementation_of, CIVIL_CODE))
     s1 = a.sentence("市司法局组织学习《中华人民共和国民法典》，开展法治宣传周活动。")
     a.mention(BJ_SFJ, s1, "市司法局")
     a.mention(CIVIL_CODE, s1, "《中华人民共和国民法典》")

@@ -137,7 +137,7 @@ def valid_graph() -> Graph:
     g.add((plan, DCTERMS.title, zh("北京市法治政府建设实施方案")))
     g.add((plan, ELI.type_document, LEVEL["policy-document"]))
     g.add((plan, ELI.passed_by, N["agency"]))
-    g.add((plan, ELI.implements, law))
+    g.add((plan, ELI.ensures_implementation_of, law))
 
     g.add((N["initiative"], RDF.type, PKG.Initiative))
     g.add((N["initiative"], RDFS.label, zh("河长制")))
@@ -246,7 +246,7 @@ BROKEN = [
     ("legal level without eli:LegalResource", "law", drop("law", RDF.type, ELI.LegalResource), "eli:LegalResource"),
     ("eli:LegalResource at a non-legal level", "plan", add("plan", RDF.type, ELI.LegalResource), "legal level"),
     ("publication date not a date", "law", replace("law", ELI.date_publication, Literal("2020年5月28日")), "xsd:date"),
-    ("implements a non-document", "plan", replace("plan", ELI.implements, N["agency"]), "eli:implements"),
+    ("implements a non-document", "plan", replace("plan", ELI.ensures_implementation_of, N["agency"]), "eli:ensures_implementation_of"),
     ("region without admin level", "region", drop("region", PKG.adminLevel), "administrative level"),
     ("region admin level from another scheme", "region", replace("region", PKG.adminLevel, LEVEL.law), "admin-level scheme"),
     ("region inside an agency", "region", replace("region", PKG.partOf, N["agency"]), "pkg:partOf"),

@@ -124,7 +124,7 @@ MUTATIONS: list[tuple[str, Callable[[Graph], bool]]] = [
     ("document level outside the scheme", replace(PKG.Document, ELI.type_document, LEVEL.regulation)),
     ("document without title", drop(PKG.Document, DCTERMS.title)),
     ("legal resource at a policy level", add(PKG.Document, RDF.type, ELI.LegalResource)),
-    ("document implements an agency", swap_refs(PKG.Document, ELI.implements, PKG.Agency)),
+    ("document implements an agency", swap_refs(PKG.Document, ELI.ensures_implementation_of, PKG.Agency)),
     ("initiative without label", drop(PKG.Initiative, RDFS.label)),
     ("initiative attributed to a region", swap_refs(PKG.Initiative, PROV.wasAttributedTo, PKG.Region)),
     ("mention without evidence", drop(PKG.Mention, PKG.evidence)),
