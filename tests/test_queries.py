@@ -98,3 +98,15 @@ def test_the_cli_names_the_valid_codes_in_one_line(tmp_path):
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "valid:" in lines[0] and "local-regulation" in lines[0]
+
+
+def test_sparqlwrapper_reads_every_named_query_as_the_query_it_is():
+    """SPARQLWrapper guesses a query's form from the first keyword left after it strips (every
+    other) comment line: a header word such as "clear" would make it send a SELECT as an update."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    wrapper = SPARQLWrapper("http://127.0.0.1:1/sparql")
+    for name, query in named_queries().items():
+        wrapper.setQuery(query.text)
+        assert not wrapper.isSparqlUpdateRequest(), name
+        assert wrapper.queryType in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"), name
