@@ -27,8 +27,8 @@ from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rns
 
-from kg.export import (EDGE_DEFAULTS, FORMATS, KIND_COLORS, KINDS, NODE_DEFAULTS, VIEWS, VIZ_KEYS, Filters,
-                       build_network, export, write_export)
+from kg.export import (EDGE_DEFAULTS, FORMATS, KIND_COLORS, KINDS, NODE_DEFAULTS, OPTIONAL_NUMBERS, VIEWS,
+                       VIZ_KEYS, Filters, build_network, export, write_export)
 from kg.store import EmbeddedStore, RemoteStore
 from kg.vocab import (ACTION, ACTIONS, ADMIN, ELI, LEVEL, NIF, ORG, PKG, entity_iri, fact_iri, report_graph,
                       report_iri)
@@ -210,6 +210,9 @@ def hand_graphs() -> dict[URIRef, Graph]:
     c.mention(CY_SFJ, s4, "区司法局")
     c.mention(OUTLINE, s4, "《法治政府建设实施纲要（2021－2025年）》")
     c.action("implement", CY_SFJ, OUTLINE, s4)
+    s5 = c.sentence("区司法局对照《北京市法治宣传教育条例》开展自查。")  # only cited: no action, no initiative
+    c.mention(CY_SFJ, s5, "区司法局")
+    c.mention(REGULATION, s5, "《北京市法治宣传教育条例》")
     return {report_graph(r.id): r.g for r in (a, b, c)}
 
 
@@ -331,12 +334,13 @@ def same(a, b) -> bool:
 
 
 def assert_scalar_attributes(graph: nx.Graph) -> None:
-    """One type per attribute name, no None, lists or dicts, every node/edge has every one."""
+    """One type per attribute name, no None, lists or dicts, every node/edge has every one
+    but the unknown numbers (absent, never 0)."""
     for items, defaults in (([d for _, d in graph.nodes(data=True)], NODE_DEFAULTS),
                             ([d for *_, d in graph.edges(data=True)], EDGE_DEFAULTS)):
         types: dict[str, set[type]] = {}
         for data in items:
-            assert set(data) == set(defaults), set(data) ^ set(defaults)
+            assert set(defaults) - OPTIONAL_NUMBERS <= set(data) <= set(defaults), set(data) ^ set(defaults)
             for name, value in data.items():
                 assert value is not None and not isinstance(value, (list, tuple, dict, set, bool)), (name, value)
                 types.setdefault(name, set()).add(type(value))
@@ -361,7 +365,7 @@ def test_all_view_has_every_entity_and_no_provenance(hand):
     provenance = ("/mention/", "/sentence/", "/action/", "/commitment/")
     assert not [iri for iri in hand.nodes if any(part in iri for part in provenance)]
     assert not [iri for iri in hand.nodes if "/report/" in iri and iri not in (TARGET, METRIC)]
-    assert edge_kinds(hand) == {"study", "publicise", "implement", "issue", "implements", "references",
+    assert edge_kinds(hand) == {"study", "publicise", "implement", "issue", "cites", "implements", "references",
                                 "jurisdiction", "partOf", "subOrganizationOf", "initiative", "target", "metric"}
     assert hand.nodes[LAWYERS]["kind"] == "organisation"
     assert hand.nodes[CIVIL_CODE]["label"] == "中华人民共和国民法典"
@@ -403,8 +407,8 @@ def test_attributes_are_scalar_and_typed(hand, hand_store):
 def test_views(hand_store):
     ad = build_network(hand_store, "agency-document")
     assert kinds_of(ad) <= {"agency", "organisation", "document"}
-    assert edge_kinds(ad) == {"study", "publicise", "implement", "issue"}
-    assert set(ad.nodes) == {BJ_SFJ, CY_SFJ, STATE_COUNCIL, CIVIL_CODE, OUTLINE}
+    assert edge_kinds(ad) == {"study", "publicise", "implement", "issue", "cites"}
+    assert set(ad.nodes) == {BJ_SFJ, CY_SFJ, STATE_COUNCIL, CIVIL_CODE, OUTLINE, REGULATION}
     ai = build_network(hand_store, "agency-initiative")
     assert set(ai.nodes) == {BJ_SFJ, WEEK} and edge_kinds(ai) == {"initiative"}
     dd = build_network(hand_store, "document-document")
@@ -440,14 +444,14 @@ def test_filters(hand_store, hand):
     assert kinds_of(build_network(hand_store, filters=Filters(kind="organization"))) == {"organisation"}
     mixed = build_network(hand_store, filters=Filters(kind="agency, document", year=2024))
     assert kinds_of(mixed) == {"agency", "document"}
-    assert edge_kinds(mixed) == {"implement", "issue", "references", "subOrganizationOf"}
+    assert edge_kinds(mixed) == {"implement", "issue", "cites", "references", "subOrganizationOf"}
 
 
 def test_evidence_sentences_only_when_asked(hand_store, hand):
     assert "sentence" not in kinds_of(hand)
     ev = build_network(hand_store, include_evidence=True)
     sentences = [n for n, d in ev.nodes(data=True) if d["kind"] == "sentence"]
-    assert len(sentences) == 4
+    assert len(sentences) == 5
     assert set(ev.nodes) - set(sentences) == set(hand.nodes)
     first = next(n for n in sentences if ev.nodes[n]["years"] == "2022" and "民法典" in ev.nodes[n]["text"])
     assert ev.nodes[first]["text"].startswith("市司法局组织学习") and ev.nodes[first]["section"] == "一、工作总结"
@@ -505,6 +509,7 @@ def test_gexf_reads_back_with_networkx(request, dataset, tmp_path):
             for name, value in data.items():
                 if name not in VIZ_KEYS:
                     assert same(got[name], value), (node, name, got[name], value)
+            assert not (OPTIONAL_NUMBERS - set(data)) & set(got), node  # unknown stays unknown
             assert got["spells"] == spells_of(data["years"])
         ids = {d["id"]: d for *_, d in back.edges(data=True)}
         for *_, data in graph.edges(data=True):
@@ -590,7 +595,8 @@ def test_csv_pair_for_gephi(request, dataset, tmp_path):
     by_id = {row["Id"]: row for row in nodes}
     for node, data in graph.nodes(data=True):
         assert by_id[node]["Label"] == data["label"] and by_id[node]["kind"] == data["kind"]
-        assert int(by_id[node]["year"]) == data["year"] and float(by_id[node]["value"]) == data["value"]
+        assert int(by_id[node]["year"]) == data["year"]
+        assert float(by_id[node]["value"]) == data["value"] if "value" in data else by_id[node]["value"] == ""
     assert Counter((r["Source"], r["Target"], r["Kind"]) for r in edges) == edge_triples(graph)
     assert {r["Type"] for r in edges} <= {"Directed"}
     assert all(float(r["Weight"]) >= 1 and r["Label"] == r["Kind"] for r in edges)
@@ -663,7 +669,8 @@ def test_remote_store_gives_the_same_network(hand, tmp_path):
     assert set(network.nodes) == set(hand.nodes)
     assert edge_triples(network) == edge_triples(hand)
     assert {n: d for n, d in network.nodes(data=True)} == {n: d for n, d in hand.nodes(data=True)}
-    assert {d["kind"] for *_, d in nx.read_gexf(path).edges(data=True)} == {"study", "publicise", "implement", "issue"}
+    assert {d["kind"] for *_, d in nx.read_gexf(path).edges(data=True)} == {"study", "publicise", "implement", "issue",
+                                                                               "cites"}
 
 
 def test_gexf_is_written_as_it_goes(hand):
@@ -685,3 +692,123 @@ def test_gexf_is_written_as_it_goes(hand):
     assert whole == gexf_bytes(hand, "1.3")
     assert len(out.sizes) >= hand.number_of_nodes() + hand.number_of_edges()
     assert max(out.sizes) < len(whole) / 2
+
+
+# -- issue 13, points 11-13: no false numbers, citations, spreadsheet timeline, Excel, xmlns, empty --
+
+OPTIONAL_NUMBERS_OF_FACTS = ("value", "upper_value", "fact_year")
+
+
+def gexf_attvalues(path: Path, version: str) -> dict[str, dict[str, str]]:
+    """Node id -> {attribute title: value} as written in the file (lxml, no reader defaults)."""
+    root = etree.parse(str(path)).getroot()
+    ns = {"g": GEXF_NS[version]}
+    titles = {a.get("id"): a.get("title") for a in root.iterfind(".//g:attributes[@class='node']/g:attribute", ns)}
+    return {node.get("id"): {titles[v.get("for")]: v.get("value") for v in node.iterfind("g:attvalues/g:attvalue", ns)}
+            for node in root.iterfind(".//g:node", ns)}
+
+
+@pytest.fixture(scope="module")
+def reportless_store(tmp_path_factory):
+    """A graph without a pkg:Report: its nodes have no report year at all."""
+    g = Graph()
+    g.add((URIRef(BJ_SFJ), RDF.type, PKG.Agency))
+    g.add((URIRef(BJ_SFJ), RDFS.label, zh("北京市司法局")))
+    g.add((URIRef(CIVIL_CODE), RDF.type, PKG.Document))
+    g.add((URIRef(CIVIL_CODE), RDFS.label, zh("中华人民共和国民法典")))
+    g.add((URIRef(CIVIL_CODE), ELI.passed_by, URIRef(BJ_SFJ)))
+    store = EmbeddedStore(tmp_path_factory.mktemp("export-reportless") / "store")
+    store.replace_graph("https://w3id.org/policy-kg/id/graph/loose", g)
+    yield store
+    store.close()
+
+
+def test_missing_numbers_are_absent_not_zero(hand, reportless_store, tmp_path):
+    # in the network: an agency has no value, a metric no upper value, a loose node no year
+    assert not set(OPTIONAL_NUMBERS_OF_FACTS) & set(hand.nodes[BJ_SFJ])
+    assert hand.nodes[TARGET]["value"] == 95.0 and hand.nodes[TARGET]["fact_year"] == 2023
+    assert "upper_value" not in hand.nodes[METRIC] and "upper_value" not in hand.nodes[TARGET]
+    loose = build_network(reportless_store)
+    assert set(loose.nodes) == {BJ_SFJ, CIVIL_CODE}
+    assert not set(OPTIONAL_NUMBERS) & set(loose.nodes[BJ_SFJ])
+    assert not {"year", "last_year"} & set(loose.edges[BJ_SFJ, CIVIL_CODE, "issue"])
+    assert loose.nodes[BJ_SFJ]["report_count"] == 1  # a count is a number, known: kept
+    for graph, node, absent in ((hand, BJ_SFJ, OPTIONAL_NUMBERS_OF_FACTS), (hand, METRIC, ("upper_value",)),
+                                (loose, CIVIL_CODE, OPTIONAL_NUMBERS)):
+        paths = export_all(graph, tmp_path / f"{len(graph)}-{node[-6:]}")
+        for fmt in ("gexf", "gexf1.2"):
+            [path] = paths[fmt]
+            written = gexf_attvalues(path, VERSION_OF[fmt])[node]
+            assert not set(absent) & set(written), (fmt, written)
+            back = nx.read_gexf(path).nodes[node]
+            assert not set(absent) & set(back), (fmt, back)
+        back = nx.read_graphml(paths["graphml"][0]).nodes[node]
+        assert not set(absent) & set(back), back
+        with paths["csv"][0].open(encoding="utf-8", newline="") as fh:
+            row = next(r for r in csv.DictReader(fh) if r["Id"] == node)
+        assert all(row[name] == "" for name in absent), row
+    # what is known is still written, with its type
+    paths = export_all(hand, tmp_path / "known")
+    assert nx.read_gexf(paths["gexf"][0]).nodes[TARGET]["value"] == 95.0
+    assert nx.read_graphml(paths["graphml"][0]).nodes[TARGET]["fact_year"] == 2023
+    with paths["csv"][0].open(encoding="utf-8", newline="") as fh:
+        target = next(r for r in csv.DictReader(fh) if r["Id"] == TARGET)
+    assert float(target["value"]) == 95.0 and target["fact_year"] == "2023"
+
+
+def test_missing_numbers_are_absent_for_graphology(hand, graphology, tmp_path):
+    for fmt in ("gexf", "gexf1.2"):
+        [path] = write_export(hand, fmt, tmp_path / f"m-{fmt}.gexf")
+        nodes = graphology_parse(graphology, path, tmp_path)["nodes"]
+        assert not {"value", "upper_value", "fact_year"} & set(nodes[BJ_SFJ]), nodes[BJ_SFJ]
+        assert nodes[TARGET]["value"] == 95 and nodes[TARGET]["fact_year"] == 2023
+        assert "upper_value" not in nodes[METRIC]
+
+
+def test_citations_are_edges_from_the_reporting_agency(hand, hand_store):
+    cites = {(u, v): d for u, v, k, d in hand.edges(keys=True, data=True) if k == "cites"}
+    # a document only cited (no action, no initiative) is linked to the agency whose report cites it
+    assert set(cites) == {(BJ_SFJ, CIVIL_CODE), (CY_SFJ, OUTLINE), (CY_SFJ, REGULATION)}
+    code = cites[BJ_SFJ, CIVIL_CODE]
+    assert (code["weight"], code["report_count"], code["years"]) == (2.0, 2, "2022 2023")
+    assert code["label"] == code["kind"] == "cites" and code["family"] == "citation" and code["relation_zh"]
+    assert cites[CY_SFJ, REGULATION]["weight"] == 1.0 and cites[CY_SFJ, REGULATION]["years"] == "2024"
+    ad = build_network(hand_store, "agency-document")
+    assert REGULATION in ad and ad.has_edge(CY_SFJ, REGULATION, "cites")
+    assert "cites" not in edge_kinds(build_network(hand_store, "document-document"))
+    assert "cites" not in edge_kinds(build_network(hand_store, "agency-initiative"))
+    y23 = build_network(hand_store, "agency-document", Filters(year=2023))
+    assert y23.edges[BJ_SFJ, CIVIL_CODE, "cites"]["weight"] == 1.0
+    local = build_network(hand_store, "agency-document", Filters(level="local-regulation"))
+    assert set(local.nodes) == {CY_SFJ, REGULATION}  # who cites which local regulation
+
+
+def test_citation_edges_in_the_files(hand, tmp_path):
+    for fmt, version in VERSION_OF.items():
+        [path] = write_export(hand, fmt, tmp_path / f"c-{fmt}.gexf")
+        back = nx.read_gexf(path)
+        [data] = [d for u, v, d in back.edges(data=True) if (u, v, d["kind"]) == (BJ_SFJ, CIVIL_CODE, "cites")]
+        assert data["weight"] == 2.0 and data["spells"] == [(2022, 2023)]
+        root = etree.parse(str(path)).getroot()
+        if version == "1.3":  # Gephi's edge kind keeps it apart from the study edge between the same nodes
+            kinds = {(e.get("source"), e.get("target"), e.get("kind"))
+                     for e in root.iterfind(".//g:edge", {"g": GEXF_NS[version]})}
+            assert {(BJ_SFJ, CIVIL_CODE, "cites"), (BJ_SFJ, CIVIL_CODE, "study")} <= kinds
+
+
+def test_corpus_citations_match_the_mentions(corpus_store):
+    """Every (agency that wrote a report, document a sentence of it mentions) is one cites edge,
+    weighted by the reports; read here along the sentence -> report path, not the export's."""
+    rows = corpus_store.select_rows("""
+        PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT DISTINCT ?agency ?doc ?report WHERE { GRAPH ?g {
+          ?m pkg:refersTo ?doc ; pkg:evidence ?s . ?doc a pkg:Document .
+          ?s dcterms:isPartOf ?report . ?report dcterms:creator ?agency } }""")
+    expected = Counter((r["agency"], r["doc"]) for r in rows)
+    assert expected
+    graph = build_network(corpus_store, "agency-document")
+    got = {(u, v): d["weight"] for u, v, k, d in graph.edges(keys=True, data=True) if k == "cites"}
+    assert got == {pair: float(n) for pair, n in expected.items()}
+    cited_only = {doc for _, doc in expected} - {v for u, v, k in graph.edges(keys=True) if k != "cites"}
+    assert cited_only, "the corpus has documents that are only cited"
