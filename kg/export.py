@@ -110,6 +110,11 @@ GEXF_SCHEMA_LOCATION = {"1.3": "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
+class NothingToExport(ValueError):
+    """The view and filters select no node: there is no file to write (the CLI exits 2, the
+    API answers 422)."""
+
+
 @dataclass(frozen=True)
 class Filters:
     """What to keep. ``jurisdiction`` (a region label, e.g. 光明区) and ``year`` select the
@@ -611,15 +616,22 @@ def _add_degree_and_viz(graph: nx.MultiDiGraph) -> None:
 
 # -- writing ------------------------------------------------------------------------------
 
-def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
+def check_excel(fmt: str, excel: bool) -> None:
+    if excel and fmt != "csv":
+        raise ValueError(f"excel (a byte order mark for Excel) applies to the csv format only, not {fmt!r}")
+
+
+def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path, excel: bool = False) -> list[Path]:
     """Write ``graph`` as ``fmt`` to ``output``; return the files written.
 
     GEXF and GraphML: ``output`` is the file (an existing folder gets
     ``policy-kg-<view>.gexf``/``.graphml`` inside). CSV: ``output`` is a folder that gets
     ``nodes.csv`` and ``edges.csv`` (created if needed), or, when it names a ``.csv`` file,
-    the pair ``<stem>-nodes.csv`` and ``<stem>-edges.csv`` next to it.
+    the pair ``<stem>-nodes.csv`` and ``<stem>-edges.csv`` next to it; ``excel`` starts each
+    with a UTF-8 byte order mark, so that Excel opens the Chinese intact (csv only).
     """
     check_format(fmt)
+    check_excel(fmt, excel)
     output = Path(output)
     if fmt == "csv":
         if output.suffix.lower() == ".csv" and not output.is_dir():
@@ -629,8 +641,8 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
         else:
             output.mkdir(parents=True, exist_ok=True)
             nodes_path, edges_path = output / "nodes.csv", output / "edges.csv"
-        nodes_path.write_bytes(nodes_csv(graph))
-        edges_path.write_bytes(edges_csv(graph))
+        nodes_path.write_bytes(nodes_csv(graph, excel))
+        edges_path.write_bytes(edges_csv(graph, excel))
         return [nodes_path, edges_path]
     if output.is_dir():
         output = output / f"policy-kg-{graph.graph.get('view', 'all')}{EXTENSIONS[fmt]}"
@@ -644,11 +656,18 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
 
 
 def export(store: Store, fmt: str, output: Path, view: str = "all", filters: Filters = Filters(),
-           include_evidence: bool = False) -> list[Path]:
-    """Build the network of ``view`` and write it as ``fmt`` to ``output``."""
+           include_evidence: bool = False, excel: bool = False) -> list[Path]:
+    """Build the network of ``view`` and write it as ``fmt`` to ``output``. Raise
+    NothingToExport (one line, no file written) when the view and filters select no node."""
     check_format(fmt)
+    check_excel(fmt, excel)
     graph = build_network(store, view, filters, include_evidence)
-    return write_export(graph, fmt, Path(output))
+    if graph.number_of_nodes() == 0:
+        chosen = filters.describe()
+        raise NothingToExport(f"nothing to export: view {view} "
+                              f"{'without filters' if chosen == 'none' else 'with ' + chosen} selects no node "
+                              "(kg stats shows what the store holds)")
+    return write_export(graph, fmt, Path(output), excel)
 
 
 def _rgb(color: str) -> dict[str, int]:
@@ -682,7 +701,8 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
     ids, types and values, ``spells`` for the report years, viz colour and size), with what the
     official XSDs ask and networkx misses: no ``name`` on ``<graph>``, ``timeformat="integer"``,
     the real XML Schema instance namespace, viz ``color``/``size`` in the GEXF namespace, no
-    ``networkx_key`` attribute; and for 1.3 the edge ``kind`` (Gephi's edge type, so that
+    ``networkx_key`` attribute, each namespace declared once (on the root), no attvalue for an
+    unknown number; and for 1.3 the edge ``kind`` (Gephi's edge type, so that
     parallel edges of different relations are not merged) and a meta description. networkx
     builds the document in memory several times over (1.4 GB for a 90 MB file), hence this.
     """
@@ -706,7 +726,10 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
         return _NOT_XML.sub("", str(value))
 
     def element(tag: str, attrs: dict[str, str]):
-        return etree.Element(f"{{{ns}}}{tag}", attrs, nsmap={None: ns})
+        # A leaf written whole (xf.write) carries its own namespace declarations: a GEXF-qualified
+        # one would repeat xmlns="…" on every attvalue. Unqualified, it is written as <tag …/> and,
+        # inside the root that declares GEXF as the default namespace, it is in that namespace.
+        return etree.Element(tag, attrs)
 
     def spells(xf, data: dict) -> None:
         runs = _spells(_years(data))
@@ -734,8 +757,8 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
                 f"{{{XSI}}}schemaLocation": GEXF_SCHEMA_LOCATION[version]}
         with xf.element(f"{{{ns}}}gexf", root, nsmap={None: ns, "xsi": XSI}):
             meta = element("meta", {"lastmodifieddate": date.today().isoformat()})
-            etree.SubElement(meta, f"{{{ns}}}creator").text = "policy-kg"
-            etree.SubElement(meta, f"{{{ns}}}description").text = description
+            etree.SubElement(meta, "creator").text = "policy-kg"
+            etree.SubElement(meta, "description").text = description
             xf.write(meta)
             xf.write("\n")
             mode = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
@@ -826,27 +849,40 @@ def edge_columns(graph: nx.Graph) -> list[str]:
     return names + extra
 
 
-def nodes_csv(graph: nx.MultiDiGraph) -> bytes:
-    """Gephi's node table: Id, Label, then the attributes (UTF-8, no BOM: Gephi would read
-    a BOM as part of the first header)."""
+def timeset(data: dict) -> str:
+    """The report years as Gephi's spreadsheet interval set: one closed interval per run of
+    consecutive years (the GEXF spells), ``<[2022,2024];[2026,2026]>``; empty without years."""
+    runs = _spells(_years(data))
+    return "<" + ";".join(f"[{start},{end}]" for start, end in runs) + ">" if runs else ""
+
+
+def _table(rows: list[list[str]], excel: bool) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return (b"\xef\xbb\xbf" if excel else b"") + buffer.getvalue().encode("utf-8")
+
+
+def nodes_csv(graph: nx.MultiDiGraph, excel: bool = False) -> bytes:
+    """Gephi's node table: Id, Label, Timeset (the report years, so that the timeline works
+    from the spreadsheet import too), then the attributes. UTF-8 without a BOM by default (Gephi
+    would read a BOM as part of the first header), with one when ``excel`` is set (Excel reads
+    a CSV without one in the local code page, which garbles the Chinese)."""
     columns = node_columns(graph)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Id", "Label"] + columns)
+    rows = [["Id", "Label", "Timeset"] + columns]
     for iri, data in graph.nodes(data=True):
-        writer.writerow([iri, _cell(data.get("label", ""))] + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else NODE_DEFAULTS.get(c))) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+        rows.append([iri, _cell(data.get("label", "")), timeset(data)]
+                    + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else NODE_DEFAULTS.get(c))) for c in columns])
+    return _table(rows, excel)
 
 
-def edges_csv(graph: nx.MultiDiGraph) -> bytes:
+def edges_csv(graph: nx.MultiDiGraph, excel: bool = False) -> bytes:
     """Gephi's edge table: Source, Target, Type, Id, Label, Weight, Kind (Gephi keeps
-    parallel edges of different kinds apart), then the attributes."""
+    parallel edges of different kinds apart), Timeset, then the attributes (BOM: as nodes_csv)."""
     columns = edge_columns(graph)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", "Kind"] + columns)
+    rows = [["Source", "Target", "Type", "Id", "Label", "Weight", "Kind", "Timeset"] + columns]
     for source, target, key, data in graph.edges(keys=True, data=True):
-        writer.writerow([source, target, "Directed", _cell(data.get("id") or _edge_id(source, str(key), target)),
-                         _cell(data.get("label", key)), _cell(data.get("weight", 1.0)), _cell(data.get("kind", key))]
-                        + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else EDGE_DEFAULTS.get(c))) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+        rows.append([source, target, "Directed", _cell(data.get("id") or _edge_id(source, str(key), target)),
+                     _cell(data.get("label", key)), _cell(data.get("weight", 1.0)), _cell(data.get("kind", key)),
+                     timeset(data)]
+                    + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else EDGE_DEFAULTS.get(c))) for c in columns])
+    return _table(rows, excel)

@@ -812,3 +812,98 @@ def test_corpus_citations_match_the_mentions(corpus_store):
     assert got == {pair: float(n) for pair, n in expected.items()}
     cited_only = {doc for _, doc in expected} - {v for u, v, k in graph.edges(keys=True) if k != "cites"}
     assert cited_only, "the corpus has documents that are only cited"
+
+
+def parse_timeset(text: str) -> list[tuple[int, int]]:
+    assert text.startswith("<[") and text.endswith("]>"), text
+    return [tuple(int(x) for x in part.strip("[]").split(",")) for part in text[1:-1].split(";")]
+
+
+@pytest.mark.parametrize("dataset", ["hand", "corpus"])
+def test_csv_timeset_matches_the_gexf_spells(request, dataset, tmp_path):
+    graph = build_network(pick_store(request, dataset))
+    nodes_path, edges_path = write_export(graph, "csv", tmp_path / "csv")
+    back = nx.read_gexf(write_export(graph, "gexf", tmp_path / "t.gexf")[0])
+    with nodes_path.open(encoding="utf-8", newline="") as fh:
+        nodes = list(csv.DictReader(fh))
+    with edges_path.open(encoding="utf-8", newline="") as fh:
+        edges = list(csv.DictReader(fh))
+    assert "Timeset" in nodes[0] and "Timeset" in edges[0]
+    for row in nodes:
+        assert parse_timeset(row["Timeset"]) == back.nodes[row["Id"]]["spells"] == spells_of(row["years"])
+    spells = {d["id"]: d["spells"] for *_, d in back.edges(data=True)}
+    for row in edges:
+        assert parse_timeset(row["Timeset"]) == spells[row["Id"]] == spells_of(row["years"])
+    if dataset == "hand":
+        by_id = {row["Id"]: row for row in nodes}
+        assert by_id[CIVIL_CODE]["Timeset"] == "<[2022,2024]>"
+        assert by_id[CY_SFJ]["Timeset"] == "<[2024,2024]>"
+
+
+def test_csv_timeset_is_empty_without_years(reportless_store, tmp_path):
+    nodes_path, _ = write_export(build_network(reportless_store), "csv", tmp_path / "csv")
+    with nodes_path.open(encoding="utf-8", newline="") as fh:
+        assert {row["Timeset"] for row in csv.DictReader(fh)} == {""}
+
+
+def test_excel_csv_starts_with_a_bom(hand, tmp_path):
+    plain = write_export(hand, "csv", tmp_path / "plain")
+    excel = write_export(hand, "csv", tmp_path / "excel", excel=True)
+    for plain_path, excel_path in zip(plain, excel):
+        data = excel_path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and not plain_path.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert data[3:] == plain_path.read_bytes()  # the same table after the mark
+    with excel[0].open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[0] == "Id" and {r["Label"] for r in rows} >= {"北京市司法局", "中华人民共和国民法典"}
+    with pytest.raises(ValueError, match="csv"):
+        write_export(hand, "gexf", tmp_path / "x.gexf", excel=True)
+
+
+@pytest.mark.parametrize("dataset", ["hand", "corpus"])
+def test_gexf_declares_each_namespace_once(request, dataset, schemas, tmp_path):
+    store = pick_store(request, dataset)
+    for evidence in (False, True):
+        graph = build_network(store, include_evidence=evidence)
+        assert graph.number_of_nodes() > 10
+        for fmt in ("gexf", "gexf1.2"):
+            [path] = write_export(graph, fmt, tmp_path / f"ns-{evidence}-{fmt}.gexf")
+            data = path.read_bytes()
+            # xmlns (GEXF) and xmlns:xsi, on the root only, however many nodes
+            assert data.count(b"xmlns") == 2, data.count(b"xmlns")
+            root = etree.fromstring(data)
+            assert all(el.nsmap == root.nsmap for el in root.iter())
+            assert {el.tag.split("}")[0] for el in root.iter()} == {"{" + GEXF_NS[VERSION_OF[fmt]]}
+            assert schemas[VERSION_OF[fmt]].validate(etree.parse(str(path)))
+
+
+def test_an_export_that_selects_nothing_says_so(hand_store, tmp_path):
+    from kg.export import NothingToExport
+
+    for filters in (Filters(year=2030), Filters(kind="initiative", year=2024),
+                    Filters(jurisdiction="朝阳区", year=2022)):
+        with pytest.raises(NothingToExport, match="select") as raised:
+            export(hand_store, "gexf", tmp_path / "none.gexf", filters=filters)
+        assert "\n" not in str(raised.value) and filters.describe() in str(raised.value)
+    assert not (tmp_path / "none.gexf").exists()
+    assert issubclass(NothingToExport, ValueError)
+
+
+def test_cli_export_nothing_exits_2_and_excel_writes_a_bom(tmp_path):
+    from .conftest import run_kg
+
+    folder = tmp_path / "store"
+    store = EmbeddedStore(folder)
+    for iri, graph in hand_graphs().items():
+        store.replace_graph(str(iri), graph)
+    store.close()
+    proc = run_kg("export", "--store", str(folder), "--year", "2030", "--output", str(tmp_path / "none.gexf"))
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("kg: error") and "year=2030" in lines[0], proc.stderr
+    assert not (tmp_path / "none.gexf").exists()
+    proc = run_kg("export", "--store", str(folder), "--format", "csv", "--excel", "--output", str(tmp_path / "xl"))
+    assert proc.returncode == 0, proc.stderr
+    assert all((tmp_path / "xl" / name).read_bytes().startswith(b"\xef\xbb\xbf") for name in ("nodes.csv", "edges.csv"))
+    proc = run_kg("export", "--store", str(folder), "--excel", "--output", str(tmp_path / "xl.gexf"))
+    assert proc.returncode == 1 and "csv" in proc.stderr and "Traceback" not in proc.stderr
