@@ -744,6 +744,9 @@ def test_missing_numbers_are_absent_not_zero(hand, reportless_store, tmp_path):
             assert not set(absent) & set(back), (fmt, back)
         back = nx.read_graphml(paths["graphml"][0]).nodes[node]
         assert not set(absent) & set(back), back
+        ml = etree.parse(str(paths["graphml"][0])).getroot()
+        [element] = [n for n in ml.iter("{http://graphml.graphdrawing.org/xmlns}node") if n.get("id") == node]
+        assert not {d.get("key") for d in element} & {f"node_{name}" for name in absent}  # no data element
         with paths["csv"][0].open(encoding="utf-8", newline="") as fh:
             row = next(r for r in csv.DictReader(fh) if r["Id"] == node)
         assert all(row[name] == "" for name in absent), row
