@@ -1,8 +1,11 @@
 """``GET /export``: the graph as a file Gephi or Gephi Lite opens at once.
 
 ``format`` is ``gexf`` (GEXF 1.3), ``gexf1.2`` (GEXF 1.2draft), ``graphml`` or ``csv``
-(a zip holding Gephi's spreadsheet pair ``nodes.csv`` and ``edges.csv``); ``view`` and the
-filters are those of :func:`kg.export.build_network`. The file is built in a temporary
+(a zip holding Gephi's spreadsheet pair ``nodes.csv`` and ``edges.csv``; ``excel=true`` starts
+each with a UTF-8 BOM for Excel); ``view`` and the filters are those of
+:func:`kg.export.build_network`. A view and filters that select no node answer 422 with a
+one-line detail ("nothing to export: …"), like the other requests that cannot be answered
+(an unknown region): the parameters are well-formed, there is just nothing to send. The file is built in a temporary
 folder the server chooses and sent back as an attachment: the client never names a path.
 
 Wire it in ``api.app.create_app`` with ``app.include_router(export_router())``. The store
@@ -25,7 +28,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from api.params import check_strict
-from kg.export import KIND_ALIASES, KINDS, Filters, check_filters, export
+from kg.export import KIND_ALIASES, KINDS, Filters, check_excel, check_filters, export
 from kg.store import Store
 from kg.vocab import LEVELS
 
@@ -56,18 +59,21 @@ class ExportView(str, Enum):
     document_document = "document-document"
 
 
-def render(store: Store, fmt: str, view: str, filters: Filters, include_evidence: bool) -> bytes:
+def render(store: Store, fmt: str, view: str, filters: Filters, include_evidence: bool,
+           excel: bool = False) -> bytes:
     """The export as bytes (for csv: a zip with nodes.csv and edges.csv)."""
     with tempfile.TemporaryDirectory(prefix="policy-kg-export-") as tmp:
-        return render_to(store, Path(tmp), fmt, view, filters, include_evidence).read_bytes()
+        return render_to(store, Path(tmp), fmt, view, filters, include_evidence, excel).read_bytes()
 
 
 def render_to(store: Store, folder: Path, fmt: str, view: str, filters: Filters,
-              include_evidence: bool) -> Path:
+              include_evidence: bool, excel: bool = False) -> Path:
     """Write the export into ``folder`` (a server-chosen temporary folder) and return the
-    file to send (for csv: a zip with nodes.csv and edges.csv)."""
+    file to send (for csv: a zip with nodes.csv and edges.csv). Raises NothingToExport
+    (a ValueError) when nothing is selected."""
     target = folder / ("csv" if fmt == "csv" else f"export.{SUFFIXES[fmt]}")
-    paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence)
+    paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence,
+                   excel=excel)
     if fmt != "csv":
         return paths[0]
     archive_path = folder / "export.zip"
@@ -95,6 +101,8 @@ _DOC = {
     "kind": "Only nodes of these kinds, comma-separated: agency, organisation, region, document, "
             "initiative, target, metric.",
     "evidence": "Add the evidence sentences as nodes, linked to what was read from them.",
+    "excel": "csv only: start nodes.csv and edges.csv with a UTF-8 BOM, so that Excel shows the Chinese "
+             "(Gephi takes them without).",
 }
 
 
@@ -107,7 +115,9 @@ def export_router() -> APIRouter:
         responses={
             200: {"description": "The file, as an attachment: GEXF, GraphML, or a zip of nodes.csv and edges.csv.",
                   "content": {media: {} for media in sorted(set(MEDIA_TYPES.values()))}},
-            422: {"description": "An unknown format, view, kind or document level, or no region with that label."},
+            422: {"description": "An unknown format, view, kind or document level, no region with that label, "
+                                 "excel with a format other than csv, or nothing to export: the view and "
+                                 "filters select no node (one-line detail naming them)."},
         })
     async def export_graph(
         request: Request,
@@ -120,12 +130,14 @@ def export_router() -> APIRouter:
         kind: str | None = Query(None, max_length=200, description=_DOC["kind"],
                                  json_schema_extra={"pattern": KIND_PATTERN}),
         evidence: bool = Query(False, description=_DOC["evidence"]),
+        excel: bool = Query(False, description=_DOC["excel"]),
     ) -> Response:
-        check_strict(request, integers=("year",), booleans=("evidence",))
+        check_strict(request, integers=("year",), booleans=("evidence", "excel"))
         fmt, name = format.value, view.value
         filters = Filters(jurisdiction=jurisdiction or None, level=level or None, year=year, kind=kind or None)
         try:
             check_filters(filters)
+            check_excel(fmt, excel)
         except ValueError as err:
             raise HTTPException(422, str(err)) from err
         if kind is not None and not re.fullmatch(KIND_PATTERN, kind):
@@ -143,9 +155,9 @@ def export_router() -> APIRouter:
         cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
         try:
             if runner is not None and runner.store is store:
-                path = await runner.export(render_to, folder, fmt, name, filters, evidence)
+                path = await runner.export(render_to, folder, fmt, name, filters, evidence, excel)
             else:
-                path = await asyncio.to_thread(render_to, store, folder, fmt, name, filters, evidence)
+                path = await asyncio.to_thread(render_to, store, folder, fmt, name, filters, evidence, excel)
         except ValueError as err:
             shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, str(err)) from err

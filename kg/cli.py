@@ -358,9 +358,12 @@ def export(
     kind: Optional[str] = typer.Option(None, "--kind", help="Only these kinds of node, e.g. agency,document."),
     evidence: bool = typer.Option(False, "--evidence", help="Add the evidence sentences as nodes."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write (a folder for csv)."),
+    excel: bool = typer.Option(False, "--excel", help="csv: start each file with a UTF-8 BOM so Excel shows the Chinese."),
 ) -> None:
-    """Export the graph for Gephi: GEXF with a timeline, GraphML, or the CSV pair."""
-    from .export import Filters
+    """Export the graph for Gephi: GEXF with a timeline, GraphML, or the CSV pair.
+
+    Exits 2, writing nothing, when the view and filters select no node."""
+    from .export import Filters, NothingToExport
     from .export import export as run_export
     from .store import StoreError
 
@@ -369,7 +372,9 @@ def export(
         with db:
             written = run_export(db, fmt, output, view=view,
                                  filters=Filters(jurisdiction=jurisdiction, level=level, year=year, kind=kind),
-                                 include_evidence=evidence)
+                                 include_evidence=evidence, excel=excel)
+    except NothingToExport as e:
+        fail(str(e), 2)
     except (ValueError, StoreError) as e:
         fail(str(e))
     for path in written:

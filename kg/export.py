@@ -4,23 +4,30 @@ The network is built from SPARQL SELECT answers through :class:`kg.store.Store`,
 for the embedded store and a remote endpoint alike. Nodes are the shared entities (agencies,
 organisations, regions, documents, initiatives) and the targets and metrics reports set;
 edges are the relations between them, one per (source, target, relation), weighted by the
-number of reports that assert it. Evidence sentences, mentions, actions and reports are
-provenance: they never become nodes, except the sentences when ``include_evidence`` is set.
+number of reports that assert it. Besides what agencies do with documents (the actions:
+implement, study …) and what documents do with each other (``implements``, ``references``),
+an agency ``cites`` a document when a report it wrote mentions it (a pkg:Mention refers to
+the document in the report's graph): so a document only cited is linked to who cites it.
+Evidence sentences, mentions, actions and reports are provenance: they never become nodes,
+except the sentences when ``include_evidence`` is set.
 
-Node attributes (every node has every one, with one type each, so Gephi can partition,
-rank and filter): ``label`` (Chinese), ``kind`` (agency, organisation, region, document,
-initiative, target, metric; sentence with evidence), ``level`` / ``level_zh`` (document
-level), ``jurisdiction`` (region label), ``admin_level``, ``year`` / ``last_year`` (first
-and last report year; 0 when unknown), ``years`` (the report years, space-separated),
+Node attributes (one type each, so Gephi can partition, rank and filter; every node has
+every one except the numbers of OPTIONAL_NUMBERS, which are absent when unknown: no attvalue
+in GEXF, no data element in GraphML, an empty cell in CSV, never a false 0): ``label``
+(Chinese), ``kind`` (agency, organisation, region, document, initiative, target, metric;
+sentence with evidence), ``level`` / ``level_zh`` (document level), ``jurisdiction`` (region
+label), ``admin_level``, ``year`` / ``last_year`` (first and last report year; absent when
+unknown), ``years`` (the report years, space-separated),
 ``report_count``, ``report_ids``, ``alt_labels``, ``published``, ``in_force``, ``value``,
 ``upper_value``, ``unit``, ``comparator``, ``qualifier``, ``fact_year``, ``section``,
-``text``, ``export_degree``, ``export_weighted_degree`` (named so as not to collide with the
+``text`` (``value``, ``upper_value`` and ``fact_year`` only on targets and metrics that
+state them), ``export_degree``, ``export_weighted_degree`` (named so as not to collide with the
 ``degree`` column Gephi's statistics add), ``size`` and ``color`` (the last two are written
 as GEXF viz / GraphML r, g, b, size, not as data columns). Edge attributes: ``id``,
 ``label`` (the relation: the action type for actions), ``kind`` (the same code, Gephi's edge
 kind, so parallel edges of different relations stay apart), ``relation_zh``, ``family``,
 ``weight`` (reports asserting it), ``report_count``, ``report_ids``, ``year``,
-``last_year`` and ``years``.
+``last_year`` (both absent when unknown) and ``years``.
 
 In GEXF the report years are also time: the graph is ``mode="dynamic"`` with
 ``timeformat="integer"`` and every node and edge carries ``<spells>`` (one spell per run of
@@ -61,24 +68,26 @@ MIN_SIZE, MAX_SIZE = 5.0, 30.0
 ACTION_RELATIONS = tuple(ACTIONS)  # implement, study, publicise, train, clear, draft, issue, plan
 RELATIONS_ZH = {
     **ACTIONS,
-    "implements": "实施", "references": "引用", "jurisdiction": "辖区", "partOf": "隶属于",
+    "implements": "实施", "references": "引用", "cites": "援引", "jurisdiction": "辖区", "partOf": "隶属于",
     "subOrganizationOf": "下属机构", "initiative": "推进", "target": "设定目标",
     "metric": "报告指标", "evidence": "证据",
 }
 RELATION_FAMILY = {
     **{code: "action" for code in ACTION_RELATIONS},
-    "implements": "citation", "references": "citation", "jurisdiction": "geography",
+    "implements": "citation", "references": "citation", "cites": "citation", "jurisdiction": "geography",
     "partOf": "geography", "subOrganizationOf": "organisation", "initiative": "attribution",
     "target": "attribution", "metric": "attribution", "evidence": "evidence",
 }
 VIEW_RELATIONS = {
     "all": frozenset(RELATION_FAMILY) - {"evidence"},
-    "agency-document": frozenset(ACTION_RELATIONS),
+    "agency-document": frozenset(ACTION_RELATIONS) | {"cites"},
     "agency-initiative": frozenset({"initiative"}),
     "document-document": frozenset({"implements", "references"}),
 }
 
-# Attributes, in column order, with the value that stands for "none" (it fixes the type).
+# Attributes, in column order, with the value that stands for "none" (it fixes the type). The
+# numbers of OPTIONAL_NUMBERS have no such value: unknown, they are left out (their default only
+# fixes the type), since a 0 would read as a real value, a year 0 or an amount of nothing.
 NODE_DEFAULTS: dict[str, object] = {
     "label": "", "kind": "", "level": "", "level_zh": "", "jurisdiction": "", "admin_level": "",
     "year": 0, "last_year": 0, "years": "", "report_count": 0, "report_ids": "",
@@ -91,6 +100,7 @@ EDGE_DEFAULTS: dict[str, object] = {
     "report_count": 0, "report_ids": "", "year": 0, "last_year": 0, "years": "",
 }
 VIZ_KEYS = ("size", "color")
+OPTIONAL_NUMBERS = frozenset({"value", "upper_value", "fact_year", "year", "last_year"})
 
 EXTENSIONS = {"gexf": ".gexf", "gexf1.2": ".gexf", "graphml": ".graphml", "csv": ".csv"}
 GEXF_VERSIONS = {"gexf": "1.3", "gexf1.2": "1.2draft"}
@@ -98,6 +108,11 @@ GEXF_NS = {"1.3": "http://gexf.net/1.3", "1.2draft": "http://www.gexf.net/1.2dra
 GEXF_SCHEMA_LOCATION = {"1.3": "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd",
                         "1.2draft": "http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd"}
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+class NothingToExport(ValueError):
+    """The view and filters select no node: there is no file to write (the CLI exits 2, the
+    API answers 422)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +234,8 @@ Q_FACTS = PROLOGUE + """SELECT ?g ?node ?type ?indicator ?value ?upper ?unit ?co
     OPTIONAL { ?node prov:wasAttributedTo ?agency }
   }
 }"""
-# Each relation query answers ?g ?s ?o ?rel: ?s -rel-> ?o asserted in graph ?g.
+# Each relation query answers ?g ?s ?o ?rel: ?s -rel-> ?o asserted in graph ?g. "cites": the
+# creator of the report of graph ?g -> a document a mention of that report refers to.
 Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?g ?s ?o ?rel WHERE {
   GRAPH ?g {
     { ?act a pkg:Action ; pkg:actionType ?type ; prov:wasAssociatedWith ?s ; prov:used ?o .
@@ -227,6 +243,8 @@ Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?g ?s ?o ?rel WHERE {
     UNION { ?o eli:passed_by ?s . BIND ("issue" AS ?rel) }
     UNION { ?s eli:ensures_implementation_of ?o . BIND ("implements" AS ?rel) }
     UNION { ?s dcterms:references ?o . ?s a pkg:Document . ?o a pkg:Document . BIND ("references" AS ?rel) }
+    UNION { ?report a pkg:Report ; dcterms:creator ?s . ?mention a pkg:Mention ; pkg:refersTo ?o .
+            ?o a pkg:Document . BIND ("cites" AS ?rel) }
     UNION { VALUES ?agent { pkg:Agency org:Organization } ?s a ?agent ; pkg:jurisdiction ?o .
             BIND ("jurisdiction" AS ?rel) }
     UNION { ?s pkg:partOf ?o . BIND ("partOf" AS ?rel) }
@@ -279,19 +297,21 @@ def _tail(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _int(text: str | None) -> int:
+def _int(text: str | None) -> int | None:
+    """The integer ``text`` states, or None when it states none."""
     try:
-        return int(Decimal(text)) if text not in (None, "") else 0
+        return int(Decimal(text)) if text not in (None, "") else None
     except (InvalidOperation, ValueError):
-        return 0
+        return None
 
 
-def _float(text: str | None) -> float:
+def _float(text: str | None) -> float | None:
+    """The finite number ``text`` states, or None when it states none."""
     try:
-        value = float(text) if text not in (None, "") else 0.0
+        value = float(text) if text not in (None, "") else None
     except ValueError:
-        return 0.0
-    return value if math.isfinite(value) else 0.0
+        return None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _number_text(text: str | None) -> str:
@@ -347,7 +367,7 @@ class _Snapshot:
             if row["g"] in self.reports:
                 continue
             self.reports[row["g"]] = _Report(row["g"], row.get("id") or _tail(row["report"]),
-                                             _int(row.get("year")), row.get("region", ""))
+                                             _int(row.get("year")) or 0, row.get("region", ""))
         types: dict[str, set[str]] = defaultdict(set)
         graphs: dict[str, set[str]] = defaultdict(set)
         for row in store.select_rows(Q_ENTITIES):
@@ -524,19 +544,19 @@ def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
 def _provenance(graphs: set[str], reports: dict[str, _Report]) -> dict[str, object]:
     years = _years_of(graphs, reports)
     ids = sorted(reports[g].ident if g in reports else g for g in graphs)
-    return {"year": years[0] if years else 0, "last_year": years[-1] if years else 0,
+    return {"year": years[0] if years else None, "last_year": years[-1] if years else None,
             "years": " ".join(map(str, years)), "report_count": len(graphs), "report_ids": " ".join(ids)}
 
 
 def _node_attrs(kind: str, attrs: dict[str, object], graphs: set[str], reports: dict[str, _Report]) -> dict:
-    out = dict(NODE_DEFAULTS)
+    out: dict[str, object] = {}
     out.update({k: v for k, v in attrs.items() if k in NODE_DEFAULTS and v not in (None, "")})
     out.update(_provenance(graphs, reports), kind=kind, color=KIND_COLORS[kind])
     return _typed(out, NODE_DEFAULTS)
 
 
 def _edge_attrs(source: str, target: str, relation: str, graphs: set[str], reports: dict[str, _Report]) -> dict:
-    out = dict(EDGE_DEFAULTS)
+    out: dict[str, object] = {}
     out.update(_provenance(graphs, reports), id=_edge_id(source, relation, target), label=relation,
                kind=relation, relation_zh=RELATIONS_ZH.get(relation, relation),
                family=RELATION_FAMILY.get(relation, ""), weight=float(len(graphs)))
@@ -547,18 +567,22 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  
 
 
 def _typed(values: dict[str, object], defaults: dict[str, object]) -> dict[str, object]:
-    """Every attribute with the type of its default (no None, lists or mixed types)."""
+    """Every attribute with the type of its default (no None, lists or mixed types), except
+    the OPTIONAL_NUMBERS that ``values`` does not state as a finite number: those are left out."""
     out = {}
     for name, default in defaults.items():
-        value = values.get(name, default)
+        value = values.get(name)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if name in OPTIONAL_NUMBERS and not number:
+            continue
         if value is None:
             value = default
         if isinstance(default, str):
             value = _NOT_XML.sub("", str(value))
         elif isinstance(default, float):
-            value = float(value) if isinstance(value, (int, float)) and math.isfinite(value) else default
+            value = float(value) if number else default
         elif isinstance(default, int):
-            value = int(value) if isinstance(value, (int, float)) else default
+            value = int(value) if number else default
         out[name] = value
     return out
 
@@ -592,15 +616,22 @@ def _add_degree_and_viz(graph: nx.MultiDiGraph) -> None:
 
 # -- writing ------------------------------------------------------------------------------
 
-def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
+def check_excel(fmt: str, excel: bool) -> None:
+    if excel and fmt != "csv":
+        raise ValueError(f"excel (a byte order mark for Excel) applies to the csv format only, not {fmt!r}")
+
+
+def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path, excel: bool = False) -> list[Path]:
     """Write ``graph`` as ``fmt`` to ``output``; return the files written.
 
     GEXF and GraphML: ``output`` is the file (an existing folder gets
     ``policy-kg-<view>.gexf``/``.graphml`` inside). CSV: ``output`` is a folder that gets
     ``nodes.csv`` and ``edges.csv`` (created if needed), or, when it names a ``.csv`` file,
-    the pair ``<stem>-nodes.csv`` and ``<stem>-edges.csv`` next to it.
+    the pair ``<stem>-nodes.csv`` and ``<stem>-edges.csv`` next to it; ``excel`` starts each
+    with a UTF-8 byte order mark, so that Excel opens the Chinese intact (csv only).
     """
     check_format(fmt)
+    check_excel(fmt, excel)
     output = Path(output)
     if fmt == "csv":
         if output.suffix.lower() == ".csv" and not output.is_dir():
@@ -610,8 +641,8 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
         else:
             output.mkdir(parents=True, exist_ok=True)
             nodes_path, edges_path = output / "nodes.csv", output / "edges.csv"
-        nodes_path.write_bytes(nodes_csv(graph))
-        edges_path.write_bytes(edges_csv(graph))
+        nodes_path.write_bytes(nodes_csv(graph, excel))
+        edges_path.write_bytes(edges_csv(graph, excel))
         return [nodes_path, edges_path]
     if output.is_dir():
         output = output / f"policy-kg-{graph.graph.get('view', 'all')}{EXTENSIONS[fmt]}"
@@ -625,11 +656,18 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
 
 
 def export(store: Store, fmt: str, output: Path, view: str = "all", filters: Filters = Filters(),
-           include_evidence: bool = False) -> list[Path]:
-    """Build the network of ``view`` and write it as ``fmt`` to ``output``."""
+           include_evidence: bool = False, excel: bool = False) -> list[Path]:
+    """Build the network of ``view`` and write it as ``fmt`` to ``output``. Raise
+    NothingToExport (one line, no file written) when the view and filters select no node."""
     check_format(fmt)
+    check_excel(fmt, excel)
     graph = build_network(store, view, filters, include_evidence)
-    return write_export(graph, fmt, Path(output))
+    if graph.number_of_nodes() == 0:
+        chosen = filters.describe()
+        raise NothingToExport(f"nothing to export: view {view} "
+                              f"{'without filters' if chosen == 'none' else 'with ' + chosen} selects no node "
+                              "(kg stats shows what the store holds)")
+    return write_export(graph, fmt, Path(output), excel)
 
 
 def _rgb(color: str) -> dict[str, int]:
@@ -663,7 +701,8 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
     ids, types and values, ``spells`` for the report years, viz colour and size), with what the
     official XSDs ask and networkx misses: no ``name`` on ``<graph>``, ``timeformat="integer"``,
     the real XML Schema instance namespace, viz ``color``/``size`` in the GEXF namespace, no
-    ``networkx_key`` attribute; and for 1.3 the edge ``kind`` (Gephi's edge type, so that
+    ``networkx_key`` attribute, each namespace declared once (on the root), no attvalue for an
+    unknown number; and for 1.3 the edge ``kind`` (Gephi's edge type, so that
     parallel edges of different relations are not merged) and a meta description. networkx
     builds the document in memory several times over (1.4 GB for a 90 MB file), hence this.
     """
@@ -687,7 +726,10 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
         return _NOT_XML.sub("", str(value))
 
     def element(tag: str, attrs: dict[str, str]):
-        return etree.Element(f"{{{ns}}}{tag}", attrs, nsmap={None: ns})
+        # A leaf written whole (xf.write) carries its own namespace declarations: a GEXF-qualified
+        # one would repeat xmlns="…" on every attvalue. Unqualified, it is written as <tag …/> and,
+        # inside the root that declares GEXF as the default namespace, it is in that namespace.
+        return etree.Element(tag, attrs)
 
     def spells(xf, data: dict) -> None:
         runs = _spells(_years(data))
@@ -699,7 +741,9 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
     def attvalues(xf, data: dict, columns: list[str], ids: dict[str, str], defaults: dict) -> None:
         with xf.element(f"{{{ns}}}attvalues"):
             for name in columns:
-                xf.write(element("attvalue", {"for": ids[name], "value": text(data.get(name, defaults[name]))}))
+                value = data.get(name, None if name in OPTIONAL_NUMBERS else defaults[name])
+                if value is not None:  # an unknown number has no attvalue (never a false 0)
+                    xf.write(element("attvalue", {"for": ids[name], "value": text(value)}))
 
     def declare(xf, klass: str, columns: list[str], ids: dict[str, str], defaults: dict) -> None:
         with xf.element(f"{{{ns}}}attributes", {"class": klass, "mode": "static"}):
@@ -713,8 +757,8 @@ def write_gexf(graph: nx.MultiDiGraph, out: BinaryIO, version: str = "1.3") -> N
                 f"{{{XSI}}}schemaLocation": GEXF_SCHEMA_LOCATION[version]}
         with xf.element(f"{{{ns}}}gexf", root, nsmap={None: ns, "xsi": XSI}):
             meta = element("meta", {"lastmodifieddate": date.today().isoformat()})
-            etree.SubElement(meta, f"{{{ns}}}creator").text = "policy-kg"
-            etree.SubElement(meta, f"{{{ns}}}description").text = description
+            etree.SubElement(meta, "creator").text = "policy-kg"
+            etree.SubElement(meta, "description").text = description
             xf.write(meta)
             xf.write("\n")
             mode = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
@@ -805,27 +849,40 @@ def edge_columns(graph: nx.Graph) -> list[str]:
     return names + extra
 
 
-def nodes_csv(graph: nx.MultiDiGraph) -> bytes:
-    """Gephi's node table: Id, Label, then the attributes (UTF-8, no BOM: Gephi would read
-    a BOM as part of the first header)."""
+def timeset(data: dict) -> str:
+    """The report years as Gephi's spreadsheet interval set: one closed interval per run of
+    consecutive years (the GEXF spells), ``<[2022,2024];[2026,2026]>``; empty without years."""
+    runs = _spells(_years(data))
+    return "<" + ";".join(f"[{start},{end}]" for start, end in runs) + ">" if runs else ""
+
+
+def _table(rows: list[list[str]], excel: bool) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return (b"\xef\xbb\xbf" if excel else b"") + buffer.getvalue().encode("utf-8")
+
+
+def nodes_csv(graph: nx.MultiDiGraph, excel: bool = False) -> bytes:
+    """Gephi's node table: Id, Label, Timeset (the report years, so that the timeline works
+    from the spreadsheet import too), then the attributes. UTF-8 without a BOM by default (Gephi
+    would read a BOM as part of the first header), with one when ``excel`` is set (Excel reads
+    a CSV without one in the local code page, which garbles the Chinese)."""
     columns = node_columns(graph)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Id", "Label"] + columns)
+    rows = [["Id", "Label", "Timeset"] + columns]
     for iri, data in graph.nodes(data=True):
-        writer.writerow([iri, _cell(data.get("label", ""))] + [_cell(data.get(c, NODE_DEFAULTS.get(c, ""))) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+        rows.append([iri, _cell(data.get("label", "")), timeset(data)]
+                    + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else NODE_DEFAULTS.get(c))) for c in columns])
+    return _table(rows, excel)
 
 
-def edges_csv(graph: nx.MultiDiGraph) -> bytes:
+def edges_csv(graph: nx.MultiDiGraph, excel: bool = False) -> bytes:
     """Gephi's edge table: Source, Target, Type, Id, Label, Weight, Kind (Gephi keeps
-    parallel edges of different kinds apart), then the attributes."""
+    parallel edges of different kinds apart), Timeset, then the attributes (BOM: as nodes_csv)."""
     columns = edge_columns(graph)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", "Kind"] + columns)
+    rows = [["Source", "Target", "Type", "Id", "Label", "Weight", "Kind", "Timeset"] + columns]
     for source, target, key, data in graph.edges(keys=True, data=True):
-        writer.writerow([source, target, "Directed", _cell(data.get("id") or _edge_id(source, str(key), target)),
-                         _cell(data.get("label", key)), _cell(data.get("weight", 1.0)), _cell(data.get("kind", key))]
-                        + [_cell(data.get(c, EDGE_DEFAULTS.get(c, ""))) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+        rows.append([source, target, "Directed", _cell(data.get("id") or _edge_id(source, str(key), target)),
+                     _cell(data.get("label", key)), _cell(data.get("weight", 1.0)), _cell(data.get("kind", key)),
+                     timeset(data)]
+                    + [_cell(data.get(c, None if c in OPTIONAL_NUMBERS else EDGE_DEFAULTS.get(c))) for c in columns])
+    return _table(rows, excel)

@@ -27,8 +27,8 @@ from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rns
 
-from kg.export import (EDGE_DEFAULTS, FORMATS, KIND_COLORS, KINDS, NODE_DEFAULTS, VIEWS, VIZ_KEYS, Filters,
-                       build_network, export, write_export)
+from kg.export import (EDGE_DEFAULTS, FORMATS, KIND_COLORS, KINDS, NODE_DEFAULTS, OPTIONAL_NUMBERS, VIEWS,
+                       VIZ_KEYS, Filters, build_network, export, write_export)
 from kg.store import EmbeddedStore, RemoteStore
 from kg.vocab import (ACTION, ACTIONS, ADMIN, ELI, LEVEL, NIF, ORG, PKG, entity_iri, fact_iri, report_graph,
                       report_iri)
@@ -210,6 +210,9 @@ def hand_graphs() -> dict[URIRef, Graph]:
     c.mention(CY_SFJ, s4, "区司法局")
     c.mention(OUTLINE, s4, "《法治政府建设实施纲要（2021－2025年）》")
     c.action("implement", CY_SFJ, OUTLINE, s4)
+    s5 = c.sentence("区司法局对照《北京市法治宣传教育条例》开展自查。")  # only cited: no action, no initiative
+    c.mention(CY_SFJ, s5, "区司法局")
+    c.mention(REGULATION, s5, "《北京市法治宣传教育条例》")
     return {report_graph(r.id): r.g for r in (a, b, c)}
 
 
@@ -331,12 +334,13 @@ def same(a, b) -> bool:
 
 
 def assert_scalar_attributes(graph: nx.Graph) -> None:
-    """One type per attribute name, no None, lists or dicts, every node/edge has every one."""
+    """One type per attribute name, no None, lists or dicts, every node/edge has every one
+    but the unknown numbers (absent, never 0)."""
     for items, defaults in (([d for _, d in graph.nodes(data=True)], NODE_DEFAULTS),
                             ([d for *_, d in graph.edges(data=True)], EDGE_DEFAULTS)):
         types: dict[str, set[type]] = {}
         for data in items:
-            assert set(data) == set(defaults), set(data) ^ set(defaults)
+            assert set(defaults) - OPTIONAL_NUMBERS <= set(data) <= set(defaults), set(data) ^ set(defaults)
             for name, value in data.items():
                 assert value is not None and not isinstance(value, (list, tuple, dict, set, bool)), (name, value)
                 types.setdefault(name, set()).add(type(value))
@@ -361,7 +365,7 @@ def test_all_view_has_every_entity_and_no_provenance(hand):
     provenance = ("/mention/", "/sentence/", "/action/", "/commitment/")
     assert not [iri for iri in hand.nodes if any(part in iri for part in provenance)]
     assert not [iri for iri in hand.nodes if "/report/" in iri and iri not in (TARGET, METRIC)]
-    assert edge_kinds(hand) == {"study", "publicise", "implement", "issue", "implements", "references",
+    assert edge_kinds(hand) == {"study", "publicise", "implement", "issue", "cites", "implements", "references",
                                 "jurisdiction", "partOf", "subOrganizationOf", "initiative", "target", "metric"}
     assert hand.nodes[LAWYERS]["kind"] == "organisation"
     assert hand.nodes[CIVIL_CODE]["label"] == "中华人民共和国民法典"
@@ -403,8 +407,8 @@ def test_attributes_are_scalar_and_typed(hand, hand_store):
 def test_views(hand_store):
     ad = build_network(hand_store, "agency-document")
     assert kinds_of(ad) <= {"agency", "organisation", "document"}
-    assert edge_kinds(ad) == {"study", "publicise", "implement", "issue"}
-    assert set(ad.nodes) == {BJ_SFJ, CY_SFJ, STATE_COUNCIL, CIVIL_CODE, OUTLINE}
+    assert edge_kinds(ad) == {"study", "publicise", "implement", "issue", "cites"}
+    assert set(ad.nodes) == {BJ_SFJ, CY_SFJ, STATE_COUNCIL, CIVIL_CODE, OUTLINE, REGULATION}
     ai = build_network(hand_store, "agency-initiative")
     assert set(ai.nodes) == {BJ_SFJ, WEEK} and edge_kinds(ai) == {"initiative"}
     dd = build_network(hand_store, "document-document")
@@ -440,14 +444,14 @@ def test_filters(hand_store, hand):
     assert kinds_of(build_network(hand_store, filters=Filters(kind="organization"))) == {"organisation"}
     mixed = build_network(hand_store, filters=Filters(kind="agency, document", year=2024))
     assert kinds_of(mixed) == {"agency", "document"}
-    assert edge_kinds(mixed) == {"implement", "issue", "references", "subOrganizationOf"}
+    assert edge_kinds(mixed) == {"implement", "issue", "cites", "references", "subOrganizationOf"}
 
 
 def test_evidence_sentences_only_when_asked(hand_store, hand):
     assert "sentence" not in kinds_of(hand)
     ev = build_network(hand_store, include_evidence=True)
     sentences = [n for n, d in ev.nodes(data=True) if d["kind"] == "sentence"]
-    assert len(sentences) == 4
+    assert len(sentences) == 5
     assert set(ev.nodes) - set(sentences) == set(hand.nodes)
     first = next(n for n in sentences if ev.nodes[n]["years"] == "2022" and "民法典" in ev.nodes[n]["text"])
     assert ev.nodes[first]["text"].startswith("市司法局组织学习") and ev.nodes[first]["section"] == "一、工作总结"
@@ -505,6 +509,7 @@ def test_gexf_reads_back_with_networkx(request, dataset, tmp_path):
             for name, value in data.items():
                 if name not in VIZ_KEYS:
                     assert same(got[name], value), (node, name, got[name], value)
+            assert not (OPTIONAL_NUMBERS - set(data)) & set(got), node  # unknown stays unknown
             assert got["spells"] == spells_of(data["years"])
         ids = {d["id"]: d for *_, d in back.edges(data=True)}
         for *_, data in graph.edges(data=True):
@@ -590,7 +595,8 @@ def test_csv_pair_for_gephi(request, dataset, tmp_path):
     by_id = {row["Id"]: row for row in nodes}
     for node, data in graph.nodes(data=True):
         assert by_id[node]["Label"] == data["label"] and by_id[node]["kind"] == data["kind"]
-        assert int(by_id[node]["year"]) == data["year"] and float(by_id[node]["value"]) == data["value"]
+        assert int(by_id[node]["year"]) == data["year"]
+        assert float(by_id[node]["value"]) == data["value"] if "value" in data else by_id[node]["value"] == ""
     assert Counter((r["Source"], r["Target"], r["Kind"]) for r in edges) == edge_triples(graph)
     assert {r["Type"] for r in edges} <= {"Directed"}
     assert all(float(r["Weight"]) >= 1 and r["Label"] == r["Kind"] for r in edges)
@@ -663,7 +669,8 @@ def test_remote_store_gives_the_same_network(hand, tmp_path):
     assert set(network.nodes) == set(hand.nodes)
     assert edge_triples(network) == edge_triples(hand)
     assert {n: d for n, d in network.nodes(data=True)} == {n: d for n, d in hand.nodes(data=True)}
-    assert {d["kind"] for *_, d in nx.read_gexf(path).edges(data=True)} == {"study", "publicise", "implement", "issue"}
+    assert {d["kind"] for *_, d in nx.read_gexf(path).edges(data=True)} == {"study", "publicise", "implement", "issue",
+                                                                               "cites"}
 
 
 def test_gexf_is_written_as_it_goes(hand):
@@ -685,3 +692,221 @@ def test_gexf_is_written_as_it_goes(hand):
     assert whole == gexf_bytes(hand, "1.3")
     assert len(out.sizes) >= hand.number_of_nodes() + hand.number_of_edges()
     assert max(out.sizes) < len(whole) / 2
+
+
+# -- issue 13, points 11-13: no false numbers, citations, spreadsheet timeline, Excel, xmlns, empty --
+
+OPTIONAL_NUMBERS_OF_FACTS = ("value", "upper_value", "fact_year")
+
+
+def gexf_attvalues(path: Path, version: str) -> dict[str, dict[str, str]]:
+    """Node id -> {attribute title: value} as written in the file (lxml, no reader defaults)."""
+    root = etree.parse(str(path)).getroot()
+    ns = {"g": GEXF_NS[version]}
+    titles = {a.get("id"): a.get("title") for a in root.iterfind(".//g:attributes[@class='node']/g:attribute", ns)}
+    return {node.get("id"): {titles[v.get("for")]: v.get("value") for v in node.iterfind("g:attvalues/g:attvalue", ns)}
+            for node in root.iterfind(".//g:node", ns)}
+
+
+@pytest.fixture(scope="module")
+def reportless_store(tmp_path_factory):
+    """A graph without a pkg:Report: its nodes have no report year at all."""
+    g = Graph()
+    g.add((URIRef(BJ_SFJ), RDF.type, PKG.Agency))
+    g.add((URIRef(BJ_SFJ), RDFS.label, zh("北京市司法局")))
+    g.add((URIRef(CIVIL_CODE), RDF.type, PKG.Document))
+    g.add((URIRef(CIVIL_CODE), RDFS.label, zh("中华人民共和国民法典")))
+    g.add((URIRef(CIVIL_CODE), ELI.passed_by, URIRef(BJ_SFJ)))
+    store = EmbeddedStore(tmp_path_factory.mktemp("export-reportless") / "store")
+    store.replace_graph("https://w3id.org/policy-kg/id/graph/loose", g)
+    yield store
+    store.close()
+
+
+def test_missing_numbers_are_absent_not_zero(hand, reportless_store, tmp_path):
+    # in the network: an agency has no value, a metric no upper value, a loose node no year
+    assert not set(OPTIONAL_NUMBERS_OF_FACTS) & set(hand.nodes[BJ_SFJ])
+    assert hand.nodes[TARGET]["value"] == 95.0 and hand.nodes[TARGET]["fact_year"] == 2023
+    assert "upper_value" not in hand.nodes[METRIC] and "upper_value" not in hand.nodes[TARGET]
+    loose = build_network(reportless_store)
+    assert set(loose.nodes) == {BJ_SFJ, CIVIL_CODE}
+    assert not set(OPTIONAL_NUMBERS) & set(loose.nodes[BJ_SFJ])
+    assert not {"year", "last_year"} & set(loose.edges[BJ_SFJ, CIVIL_CODE, "issue"])
+    assert loose.nodes[BJ_SFJ]["report_count"] == 1  # a count is a number, known: kept
+    for graph, node, absent in ((hand, BJ_SFJ, OPTIONAL_NUMBERS_OF_FACTS), (hand, METRIC, ("upper_value",)),
+                                (loose, CIVIL_CODE, OPTIONAL_NUMBERS)):
+        paths = export_all(graph, tmp_path / f"{len(graph)}-{node[-6:]}")
+        for fmt in ("gexf", "gexf1.2"):
+            [path] = paths[fmt]
+            written = gexf_attvalues(path, VERSION_OF[fmt])[node]
+            assert not set(absent) & set(written), (fmt, written)
+            back = nx.read_gexf(path).nodes[node]
+            assert not set(absent) & set(back), (fmt, back)
+        back = nx.read_graphml(paths["graphml"][0]).nodes[node]
+        assert not set(absent) & set(back), back
+        ml = etree.parse(str(paths["graphml"][0])).getroot()
+        [element] = [n for n in ml.iter("{http://graphml.graphdrawing.org/xmlns}node") if n.get("id") == node]
+        assert not {d.get("key") for d in element} & {f"node_{name}" for name in absent}  # no data element
+        with paths["csv"][0].open(encoding="utf-8", newline="") as fh:
+            row = next(r for r in csv.DictReader(fh) if r["Id"] == node)
+        assert all(row[name] == "" for name in absent), row
+    # what is known is still written, with its type
+    paths = export_all(hand, tmp_path / "known")
+    assert nx.read_gexf(paths["gexf"][0]).nodes[TARGET]["value"] == 95.0
+    assert nx.read_graphml(paths["graphml"][0]).nodes[TARGET]["fact_year"] == 2023
+    with paths["csv"][0].open(encoding="utf-8", newline="") as fh:
+        target = next(r for r in csv.DictReader(fh) if r["Id"] == TARGET)
+    assert float(target["value"]) == 95.0 and target["fact_year"] == "2023"
+
+
+def test_missing_numbers_are_absent_for_graphology(hand, graphology, tmp_path):
+    for fmt in ("gexf", "gexf1.2"):
+        [path] = write_export(hand, fmt, tmp_path / f"m-{fmt}.gexf")
+        nodes = graphology_parse(graphology, path, tmp_path)["nodes"]
+        assert not {"value", "upper_value", "fact_year"} & set(nodes[BJ_SFJ]), nodes[BJ_SFJ]
+        assert nodes[TARGET]["value"] == 95 and nodes[TARGET]["fact_year"] == 2023
+        assert "upper_value" not in nodes[METRIC]
+
+
+def test_citations_are_edges_from_the_reporting_agency(hand, hand_store):
+    cites = {(u, v): d for u, v, k, d in hand.edges(keys=True, data=True) if k == "cites"}
+    # a document only cited (no action, no initiative) is linked to the agency whose report cites it
+    assert set(cites) == {(BJ_SFJ, CIVIL_CODE), (CY_SFJ, OUTLINE), (CY_SFJ, REGULATION)}
+    code = cites[BJ_SFJ, CIVIL_CODE]
+    assert (code["weight"], code["report_count"], code["years"]) == (2.0, 2, "2022 2023")
+    assert code["label"] == code["kind"] == "cites" and code["family"] == "citation" and code["relation_zh"]
+    assert cites[CY_SFJ, REGULATION]["weight"] == 1.0 and cites[CY_SFJ, REGULATION]["years"] == "2024"
+    ad = build_network(hand_store, "agency-document")
+    assert REGULATION in ad and ad.has_edge(CY_SFJ, REGULATION, "cites")
+    assert "cites" not in edge_kinds(build_network(hand_store, "document-document"))
+    assert "cites" not in edge_kinds(build_network(hand_store, "agency-initiative"))
+    y23 = build_network(hand_store, "agency-document", Filters(year=2023))
+    assert y23.edges[BJ_SFJ, CIVIL_CODE, "cites"]["weight"] == 1.0
+    local = build_network(hand_store, "agency-document", Filters(level="local-regulation"))
+    assert set(local.nodes) == {CY_SFJ, REGULATION}  # who cites which local regulation
+
+
+def test_citation_edges_in_the_files(hand, tmp_path):
+    for fmt, version in VERSION_OF.items():
+        [path] = write_export(hand, fmt, tmp_path / f"c-{fmt}.gexf")
+        back = nx.read_gexf(path)
+        [data] = [d for u, v, d in back.edges(data=True) if (u, v, d["kind"]) == (BJ_SFJ, CIVIL_CODE, "cites")]
+        assert data["weight"] == 2.0 and data["spells"] == [(2022, 2023)]
+        root = etree.parse(str(path)).getroot()
+        if version == "1.3":  # Gephi's edge kind keeps it apart from the study edge between the same nodes
+            kinds = {(e.get("source"), e.get("target"), e.get("kind"))
+                     for e in root.iterfind(".//g:edge", {"g": GEXF_NS[version]})}
+            assert {(BJ_SFJ, CIVIL_CODE, "cites"), (BJ_SFJ, CIVIL_CODE, "study")} <= kinds
+
+
+def test_corpus_citations_match_the_mentions(corpus_store):
+    """Every (agency that wrote a report, document a sentence of it mentions) is one cites edge,
+    weighted by the reports; read here along the sentence -> report path, not the export's."""
+    rows = corpus_store.select_rows("""
+        PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT DISTINCT ?agency ?doc ?report WHERE { GRAPH ?g {
+          ?m pkg:refersTo ?doc ; pkg:evidence ?s . ?doc a pkg:Document .
+          ?s dcterms:isPartOf ?report . ?report dcterms:creator ?agency } }""")
+    expected = Counter((r["agency"], r["doc"]) for r in rows)
+    assert expected
+    graph = build_network(corpus_store, "agency-document")
+    got = {(u, v): d["weight"] for u, v, k, d in graph.edges(keys=True, data=True) if k == "cites"}
+    assert got == {pair: float(n) for pair, n in expected.items()}
+    cited_only = {doc for _, doc in expected} - {v for u, v, k in graph.edges(keys=True) if k != "cites"}
+    assert cited_only, "the corpus has documents that are only cited"
+
+
+def parse_timeset(text: str) -> list[tuple[int, int]]:
+    assert text.startswith("<[") and text.endswith("]>"), text
+    return [tuple(int(x) for x in part.strip("[]").split(",")) for part in text[1:-1].split(";")]
+
+
+@pytest.mark.parametrize("dataset", ["hand", "corpus"])
+def test_csv_timeset_matches_the_gexf_spells(request, dataset, tmp_path):
+    graph = build_network(pick_store(request, dataset))
+    nodes_path, edges_path = write_export(graph, "csv", tmp_path / "csv")
+    back = nx.read_gexf(write_export(graph, "gexf", tmp_path / "t.gexf")[0])
+    with nodes_path.open(encoding="utf-8", newline="") as fh:
+        nodes = list(csv.DictReader(fh))
+    with edges_path.open(encoding="utf-8", newline="") as fh:
+        edges = list(csv.DictReader(fh))
+    assert "Timeset" in nodes[0] and "Timeset" in edges[0]
+    for row in nodes:
+        assert parse_timeset(row["Timeset"]) == back.nodes[row["Id"]]["spells"] == spells_of(row["years"])
+    spells = {d["id"]: d["spells"] for *_, d in back.edges(data=True)}
+    for row in edges:
+        assert parse_timeset(row["Timeset"]) == spells[row["Id"]] == spells_of(row["years"])
+    if dataset == "hand":
+        by_id = {row["Id"]: row for row in nodes}
+        assert by_id[CIVIL_CODE]["Timeset"] == "<[2022,2024]>"
+        assert by_id[CY_SFJ]["Timeset"] == "<[2024,2024]>"
+
+
+def test_csv_timeset_is_empty_without_years(reportless_store, tmp_path):
+    nodes_path, _ = write_export(build_network(reportless_store), "csv", tmp_path / "csv")
+    with nodes_path.open(encoding="utf-8", newline="") as fh:
+        assert {row["Timeset"] for row in csv.DictReader(fh)} == {""}
+
+
+def test_excel_csv_starts_with_a_bom(hand, tmp_path):
+    plain = write_export(hand, "csv", tmp_path / "plain")
+    excel = write_export(hand, "csv", tmp_path / "excel", excel=True)
+    for plain_path, excel_path in zip(plain, excel):
+        data = excel_path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and not plain_path.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert data[3:] == plain_path.read_bytes()  # the same table after the mark
+    with excel[0].open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[0] == "Id" and {r["Label"] for r in rows} >= {"北京市司法局", "中华人民共和国民法典"}
+    with pytest.raises(ValueError, match="csv"):
+        write_export(hand, "gexf", tmp_path / "x.gexf", excel=True)
+
+
+@pytest.mark.parametrize("dataset", ["hand", "corpus"])
+def test_gexf_declares_each_namespace_once(request, dataset, schemas, tmp_path):
+    store = pick_store(request, dataset)
+    for evidence in (False, True):
+        graph = build_network(store, include_evidence=evidence)
+        assert graph.number_of_nodes() > 10
+        for fmt in ("gexf", "gexf1.2"):
+            [path] = write_export(graph, fmt, tmp_path / f"ns-{evidence}-{fmt}.gexf")
+            data = path.read_bytes()
+            # xmlns (GEXF) and xmlns:xsi, on the root only, however many nodes
+            assert data.count(b"xmlns") == 2, data.count(b"xmlns")
+            root = etree.fromstring(data)
+            assert all(el.nsmap == root.nsmap for el in root.iter())
+            assert {el.tag.split("}")[0] for el in root.iter()} == {"{" + GEXF_NS[VERSION_OF[fmt]]}
+            assert schemas[VERSION_OF[fmt]].validate(etree.parse(str(path)))
+
+
+def test_an_export_that_selects_nothing_says_so(hand_store, tmp_path):
+    from kg.export import NothingToExport
+
+    for filters in (Filters(year=2030), Filters(kind="initiative", year=2024),
+                    Filters(jurisdiction="朝阳区", year=2022)):
+        with pytest.raises(NothingToExport, match="select") as raised:
+            export(hand_store, "gexf", tmp_path / "none.gexf", filters=filters)
+        assert "\n" not in str(raised.value) and filters.describe() in str(raised.value)
+    assert not (tmp_path / "none.gexf").exists()
+    assert issubclass(NothingToExport, ValueError)
+
+
+def test_cli_export_nothing_exits_2_and_excel_writes_a_bom(tmp_path):
+    from .conftest import run_kg
+
+    folder = tmp_path / "store"
+    store = EmbeddedStore(folder)
+    for iri, graph in hand_graphs().items():
+        store.replace_graph(str(iri), graph)
+    store.close()
+    proc = run_kg("export", "--store", str(folder), "--year", "2030", "--output", str(tmp_path / "none.gexf"))
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("kg: error") and "year=2030" in lines[0], proc.stderr
+    assert not (tmp_path / "none.gexf").exists()
+    proc = run_kg("export", "--store", str(folder), "--format", "csv", "--excel", "--output", str(tmp_path / "xl"))
+    assert proc.returncode == 0, proc.stderr
+    assert all((tmp_path / "xl" / name).read_bytes().startswith(b"\xef\xbb\xbf") for name in ("nodes.csv", "edges.csv"))
+    proc = run_kg("export", "--store", str(folder), "--excel", "--output", str(tmp_path / "xl.gexf"))
+    assert proc.returncode == 1 and "csv" in proc.stderr and "Traceback" not in proc.stderr

@@ -119,4 +119,36 @@ def test_openapi_documents_the_route(store):
     app = create_app(store)
     operation = app.openapi()["paths"]["/export"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert names == {"format", "view", "jurisdiction", "level", "year", "kind", "evidence"}
+    assert names == {"format", "view", "jurisdiction", "level", "year", "kind", "evidence", "excel"}
+
+
+@pytest.mark.parametrize("params", [{"year": 2030}, {"kind": "metric"}, {"view": "agency-initiative"},
+                                    {"format": "csv", "year": 1999}])
+def test_an_export_that_selects_nothing_is_422_in_one_line(client, params):
+    response = client.get("/export", params=params)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail and detail.startswith("nothing to export")
+    assert all(str(value) in detail for value in params.values() if value != "csv")
+
+
+def test_excel_csv_zip_has_a_bom(client):
+    plain = client.get("/export", params={"format": "csv"})
+    excel = client.get("/export", params={"format": "csv", "excel": "true"})
+    assert plain.status_code == excel.status_code == 200, excel.text
+    with zipfile.ZipFile(io.BytesIO(plain.content)) as a, zipfile.ZipFile(io.BytesIO(excel.content)) as b:
+        for name in ("nodes.csv", "edges.csv"):
+            assert not a.read(name).startswith(b"\xef\xbb\xbf")
+            assert b.read(name) == b"\xef\xbb\xbf" + a.read(name)
+        nodes = list(csv.DictReader(io.StringIO(b.read("nodes.csv").decode("utf-8-sig"))))
+    assert list(nodes[0])[:3] == ["Id", "Label", "Timeset"] and "北京市司法局" in {r["Label"] for r in nodes}
+    response = client.get("/export", params={"format": "gexf", "excel": "true"})
+    assert response.status_code == 422 and "csv" in response.json()["detail"]
+    assert client.get("/export", params={"format": "csv", "excel": "maybe"}).status_code == 422
+
+
+def test_openapi_documents_the_empty_answer_and_excel(store):
+    operation = create_app(store).openapi()["paths"]["/export"]["get"]
+    assert "nothing to export" in operation["responses"]["422"]["description"]
+    excel = next(p for p in operation["parameters"] if p["name"] == "excel")
+    assert excel["schema"]["type"] == "boolean" and "BOM" in excel["description"]
