@@ -19,6 +19,8 @@ from rdflib.term import Node
 
 from api.params import check_strict
 from api.runner import Runner
+from api.workers import call_method
+from kg.search import scan_where
 from kg.vocab import ACTIONS, ADMIN_LEVELS, ID, LEVEL, LEVELS, PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
@@ -290,12 +292,16 @@ def lookups_router(runner: Runner) -> APIRouter:
                                     description="Text to find (case-insensitive substring) in rdfs:label "
                                                 "and in the evidence sentences (nif:anchorOf)."),
                      limit: int = limit_q, offset: int = offset_q) -> Page:
-        where = f"""{values(q=Literal(q))}
-            {{ GRAPH ?g {{ ?s rdfs:label ?text OPTIONAL {{ ?s a ?type }} }} BIND(1 AS ?rank) BIND("label" AS ?kind) }}
-            UNION
-            {{ GRAPH ?g {{ ?s a nif:Sentence ; nif:anchorOf ?text OPTIONAL {{ ?s dcterms:isPartOf ?report }} }}
-               BIND(2 AS ?rank) BIND("evidence" AS ?kind) }}
-            FILTER(CONTAINS(LCASE(STR(?text)), LCASE(STR(?q))))"""
+        check_strict(request, integers=("limit", "offset"))
+        indexed = await runner.read(call_method, "search", q, limit, offset)
+        if indexed is not None:  # the full-text index (kg.search): no scan of the store
+            total, hits = indexed
+            nxt = str(request.url.include_query_params(offset=offset + limit)) if offset + limit < total else None
+            items = [{**node(request, r["s"], r["text"] if r["kind"] == "label" else None),
+                      "kind": r["kind"], "text": r["text"], "type": curie(r["type"]) if r.get("type") else None,
+                      "report": node(request, r.get("report"))} for r in hits]
+            return Page(items=items, total=total, limit=limit, offset=offset, next=nxt)
+        where = scan_where(q)
         found, page = await paged(request, runner, where,
                                   "SELECT ?s ?kind ?text (SAMPLE(?rank) AS ?r) (SAMPLE(?type) AS ?t) "
                                   "(SAMPLE(?report) AS ?rep)",

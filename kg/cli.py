@@ -244,6 +244,70 @@ def _strip_prologue(text: str) -> str:
     return text[pos:]
 
 
+@app.command("index")
+def index_command(
+    store: str = typer.Option("./data", "--store", "-s", help="The embedded store's folder."),
+    wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
+) -> None:
+    """Rebuild the full-text index beside an embedded store (after SPARQL updates or a bulk load)."""
+    from .store import EmbeddedStore, StoreError
+
+    if store.startswith(("http://", "https://")):
+        fail("kg index builds the index of an embedded store (a folder); a remote store is searched by scanning")
+    if not Path(store).is_dir():
+        fail(f"{store}: no store here (run `kg ingest` first)")
+    db = _open(store, wait=wait)
+    try:
+        with db:
+            if not isinstance(db, EmbeddedStore):
+                fail(f"{store}: not an embedded store")
+            count = db.reindex()
+    except StoreError as e:
+        fail(str(e))
+    err.print(f"indexed the labels and sentences of {count} graphs", highlight=False)
+
+
+@app.command("search")
+def search_command(
+    text: str = typer.Argument(..., help="Text to find in labels and evidence sentences (any substring)."),
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=10000),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
+) -> None:
+    """Search labels and evidence sentences (the full-text index, else a scan of the store)."""
+    from .search import PROLOGUE, scan_where
+    from .store import StoreError, rows
+
+    if fmt not in ("table", "json"):
+        fail(f"unknown format {fmt!r} (table or json)")
+    if not text.strip():
+        fail("nothing to search for")
+    db = _open(store, read_only=True, wait=wait)
+    try:
+        with db:
+            found = db.search(text, limit, 0)
+            if found is None:  # no index (a remote store) or a stale one: scan
+                data = db.select(PROLOGUE + "SELECT ?s ?kind ?text (MIN(?rank) AS ?r) (SAMPLE(?type) AS ?type_) "
+                                 f"(SAMPLE(?report) AS ?report_) WHERE {{ {scan_where(text)} }} "
+                                 f"GROUP BY ?s ?kind ?text ORDER BY ?r ?text ?s LIMIT {limit}")
+                found = (None, [{"s": r["s"], "kind": r["kind"], "text": r["text"], "type": r.get("type_"),
+                                 "report": r.get("report_")} for r in rows(data)])
+    except StoreError as e:
+        fail(str(e))
+    total, items = found
+    if fmt == "json":
+        print(json.dumps({"total": total, "items": items}, ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table("kind", "text", "node", show_lines=False)
+    for item in items:
+        table.add_row(item["kind"], item["text"][:120], item["s"])
+    out.print(table)
+    out.print(f"{len(items)} shown" + (f" of {total}" if total is not None else ""), style="dim")
+
+
 @app.command("queries")
 def list_queries() -> None:
     """List the named queries with their parameters."""

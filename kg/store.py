@@ -124,6 +124,11 @@ class Store(ABC):
     def drop_graph(self, graph_iri: str) -> None:
         self.update(f"DROP SILENT GRAPH <{graph_iri}>")
 
+    def search(self, query: str, limit: int, offset: int) -> "tuple[int, list[dict]] | None":
+        """(total, rows) from the store's full-text index (kg.search), or None when it has
+        none (or it is stale): the caller then scans with SPARQL."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 
@@ -370,11 +375,59 @@ class EmbeddedStore(Store):
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._store = pyoxigraph.Store(str(path))
+                self._open_index()
         except (OSError, StoreError) as err:
             self._lock.release()
             if isinstance(err, StoreError):
                 raise
             raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
+
+    def _open_index(self) -> None:
+        """The writer keeps the full-text index beside the store (kg.search); an index made for
+        a store that already holds graphs starts stale, until `kg index` fills it."""
+        import sqlite3
+
+        from .search import SearchIndex, index_path
+
+        new = not index_path(self.location).exists()
+        try:
+            self._search = SearchIndex(self.location, writable=True)
+            if new and next(iter(self._store.named_graphs()), None) is not None:
+                self._search.mark_stale()
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.location}: cannot open the search index ({err})") from err
+
+    def _index(self, graphs: list[tuple[str, bytes]], stale: bool = False) -> None:
+        index = getattr(self, "_search", None)
+        if index is None:
+            return
+        if stale:
+            index.mark_stale()
+        elif graphs:
+            index.replace(graphs)
+
+    def search(self, query: str, limit: int, offset: int):
+        index = getattr(self, "_search", None)
+        if index is None:
+            from .search import SearchIndex
+
+            index = self._reader_index = getattr(self, "_reader_index", None) or SearchIndex.open_for_reading(self.location)
+        if index is None or not index.fresh():
+            return None
+        return index.search(query, limit, offset)
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index from every graph of the store (``kg index``)."""
+        if getattr(self, "_search", None) is None:
+            raise StoreError(f"{self.location}: open the store for writing to rebuild its index")
+        ox = self._ox
+
+        def graphs():
+            for graph in self._store.named_graphs():
+                yield graph.value, self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+
+        with self._write_lock:
+            return self._search.rebuild(graphs())
 
     def _query(self, query: str):
         try:
@@ -470,6 +523,8 @@ class EmbeddedStore(Store):
                 raise QuerySyntaxError(f"SPARQL update syntax error: {_first_line(err)}") from err
             except (OSError, RuntimeError, ValueError) as err:
                 raise StoreError(f"update failed: {_first_line(err)}") from err
+            if not getattr(self, "_replacing", False):
+                self._index([], stale=True)  # an update may change any label: rebuild with `kg index`
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -550,6 +605,7 @@ class EmbeddedStore(Store):
     def _bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes]]) -> None:
         ox = self._ox
         fresh: list[bytes] = []
+        written: list[tuple[str, bytes]] = []  # for the full-text index, once stored
         for iri, content in graphs:
             text = content.serialize(format="nt") if isinstance(content, Graph) else content
             data = text.encode("utf-8") if isinstance(text, str) else text
@@ -558,10 +614,16 @@ class EmbeddedStore(Store):
             except ValueError as err:
                 raise StoreError(f"bad graph IRI <{iri}>: {_first_line(err)}") from err
             if exists:
-                Store.replace_ntriples(self, iri, data)  # the update: DROP and INSERT in one transaction
+                self._replacing = True
+                try:
+                    Store.replace_ntriples(self, iri, data)  # the update: DROP and INSERT in one transaction
+                finally:
+                    self._replacing = False
                 self._written(data.count(b"\n"))
+                self._index([(iri, data)])
             else:
                 fresh.append(nt_to_nquads(data, iri))
+                written.append((iri, data))
         if not fresh:
             return
         data = b"".join(fresh)
@@ -570,6 +632,17 @@ class EmbeddedStore(Store):
         except (SyntaxError, ValueError, OSError, RuntimeError) as err:
             raise StoreError(f"load failed: {_first_line(err)}") from err
         self._written(data.count(b"\n"))
+        self._index(written)
+
+    def drop_graph(self, graph_iri: str) -> None:
+        with self.writing():
+            self._replacing = True
+            try:
+                Store.drop_graph(self, graph_iri)
+            finally:
+                self._replacing = False
+            if getattr(self, "_search", None) is not None:
+                self._search.drop(graph_iri)
 
     def replace_ntriples(self, graph_iri: str, ntriples: str | bytes) -> None:
         """Replace one named graph, all or nothing (one transaction), as ``bulk_replace``
@@ -596,6 +669,7 @@ class EmbeddedStore(Store):
         """
         fmt = getattr(self._ox.RdfFormat, GRAPH_MEDIA_TYPES[media_type])
         with self.writing():
+            self._index([], stale=True)  # bulk loads bypass the index: `kg index` rebuilds it
             try:
                 if isinstance(source, bytes):
                     self._store.bulk_load(source, format=fmt)
@@ -613,6 +687,10 @@ class EmbeddedStore(Store):
             except (OSError, RuntimeError, StoreError):
                 pass
         self._store = None
+        for index in (getattr(self, "_search", None), getattr(self, "_reader_index", None)):
+            if index is not None:
+                index.close()
+        self._search = self._reader_index = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -668,6 +746,9 @@ class WorkerStore(EmbeddedStore):
 
     def close(self) -> None:
         self._store = None
+        if getattr(self, "_reader_index", None) is not None:
+            self._reader_index.close()
+            self._reader_index = None
         if self._reader is not None:
             self._reader.close()
 

@@ -1,0 +1,235 @@
+"""A full-text index beside an embedded store: labels and evidence sentences, found by any
+substring (Chinese has no spaces to split words at), in milliseconds at any store size.
+
+The index is an SQLite database ``<store>.search.sqlite`` with an FTS5 table. Each text is
+indexed as its overlapping character bigrams (光明区司法局 → 光明 明区 区司 司法 法局 局), so a
+query of two or more characters is the phrase of its bigrams (an exact substring match) and a
+query of one character is a prefix query. Bigrams are written as hex tokens, so FTS5's tokenizer
+keeps each one whole whatever characters it holds. Texts are folded (NFKC, case) before
+indexing and searching, as the scan it replaces (``CONTAINS(LCASE(…))``) did.
+
+What is indexed, per report graph: every ``rdfs:label`` (kind ``label``, with the node's
+``rdf:type``) and every evidence sentence (``nif:anchorOf`` of a ``nif:Sentence``, kind
+``evidence``, with the report it is part of). The writer replaces a graph's entries in the same
+step as the graph (``EmbeddedStore.bulk_replace``); a SPARQL UPDATE, which may change anything,
+marks the index stale, and a stale index is not used until ``kg index --store DIR`` rebuilds it.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Iterator
+
+PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
+            "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+NIF_SENTENCE = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence"
+NIF_ANCHOR = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"
+IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
+
+# One N-Triples line: subject IRI, predicate IRI, object (IRI or literal), " .".
+_LINE = re.compile(r'^<([^>]*)> <([^>]*)> (?:<([^>]*)>|"((?:[^"\\]|\\.)*)"(?:@[\w-]+|\^\^<[^>]*>)?) \.\s*$')
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY, graph TEXT NOT NULL, s TEXT NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL, type TEXT, report TEXT, rank INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_graph ON entries(graph);
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(tokens, tokenize='unicode61');
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def index_path(store_path: str | Path) -> Path:
+    path = Path(store_path)
+    return path.with_name(path.name + ".search.sqlite")
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _token(gram: str) -> str:
+    return gram.encode("utf-8").hex()
+
+
+def grams(text: str) -> str:
+    """The text as space-separated hex tokens of its bigrams (and its last character)."""
+    folded = fold(text)
+    return " ".join(_token(folded[i:i + 2]) for i in range(len(folded)))
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 query for a substring, or None for an empty one."""
+    folded = fold(query)
+    if not folded:
+        return None
+    if len(folded) == 1:
+        return _token(folded) + "*"
+    return '"' + " ".join(_token(folded[i:i + 2]) for i in range(len(folded) - 1)) + '"'
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2))
+                       else _SIMPLE.get(m.group(3), m.group(3)), text)
+
+
+def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None, int]]:
+    """(s, kind, text, type, report, rank) of one graph's N-Triples: its labels and sentences."""
+    text = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
+    labels: list[tuple[str, str]] = []
+    anchors: dict[str, str] = {}
+    types: dict[str, str] = {}
+    sentences: set[str] = set()
+    part_of: dict[str, str] = {}
+    for line in text.splitlines():
+        if RDFS_LABEL not in line and NIF_ANCHOR not in line and RDF_TYPE not in line and IS_PART_OF not in line:
+            continue
+        match = _LINE.match(line)
+        if not match:
+            continue
+        s, p, o_iri, o_lit = match.groups()
+        if p == RDFS_LABEL and o_lit is not None:
+            labels.append((s, _unescape(o_lit)))
+        elif p == NIF_ANCHOR and o_lit is not None:
+            anchors[s] = _unescape(o_lit)
+        elif p == RDF_TYPE and o_iri is not None:
+            if o_iri == NIF_SENTENCE:
+                sentences.add(s)
+            else:
+                types.setdefault(s, o_iri)
+        elif p == IS_PART_OF and o_iri is not None:
+            part_of[s] = o_iri
+    out = [(s, "label", label, types.get(s), None, 1) for s, label in labels]
+    out += [(s, "evidence", anchors[s], None, part_of.get(s), 2) for s in sorted(sentences) if s in anchors]
+    return out
+
+
+class SearchIndex:
+    """The index of one embedded store (``writable``: the store's writer keeps it)."""
+
+    def __init__(self, store_path: str | Path, writable: bool = False):
+        self.path = index_path(store_path)
+        self.writable = writable
+        if writable:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        else:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+
+    @classmethod
+    def open_for_reading(cls, store_path: str | Path) -> "SearchIndex | None":
+        """The index if it exists and is fresh, else None (search then scans the store)."""
+        if not index_path(store_path).is_file():
+            return None
+        try:
+            index = cls(store_path)
+            return index if index.fresh() else None
+        except sqlite3.Error:
+            return None
+
+    def fresh(self) -> bool:
+        try:
+            row = self._db.execute("SELECT value FROM state WHERE key = 'stale'").fetchone()
+        except sqlite3.Error:
+            return False
+        return row is None
+
+    def replace(self, graphs: Iterable[tuple[str, str | bytes]]) -> None:
+        """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            for graph, ntriples in graphs:
+                self._drop(graph)
+                for s, kind, text, typ, report, rank in entries_of(ntriples):
+                    cur = db.execute("INSERT INTO entries (graph, s, kind, text, type, report, rank) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?)", (graph, s, kind, text, typ, report, rank))
+                    db.execute("INSERT INTO grams (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, grams(text)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _drop(self, graph: str) -> None:
+        self._db.execute("DELETE FROM grams WHERE rowid IN (SELECT id FROM entries WHERE graph = ?)", (graph,))
+        self._db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
+
+    def drop(self, graph: str) -> None:
+        with self._transaction():
+            self._drop(graph)
+
+    def mark_stale(self) -> None:
+        self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('stale', 'a SPARQL update')")
+
+    def rebuild(self, graphs: Iterator[tuple[str, str | bytes]]) -> int:
+        """Empty the index, index every graph given, mark it fresh; returns the graphs indexed."""
+        db = self._db
+        db.execute("DELETE FROM grams")
+        db.execute("DELETE FROM entries")
+        count = 0
+        batch: list[tuple[str, str | bytes]] = []
+        for item in graphs:
+            batch.append(item)
+            count += 1
+            if len(batch) >= 256:
+                self.replace(batch)
+                batch = []
+        if batch:
+            self.replace(batch)
+        db.execute("DELETE FROM state WHERE key = 'stale'")
+        return count
+
+    def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict[str, str | None]]]:
+        """(total, rows) for a substring: one row per (node, kind, text), labels first, then by
+        text and node, as the scan orders them."""
+        expression = match_expression(query)
+        if expression is None:
+            return 0, []
+        hits = ("SELECT e.s, e.kind, e.text, MIN(e.rank) AS rank, MIN(e.type) AS type, MIN(e.report) AS report "
+                "FROM grams JOIN entries e ON e.id = grams.rowid WHERE grams MATCH ? GROUP BY e.s, e.kind, e.text")
+        total = self._db.execute(f"SELECT COUNT(*) FROM ({hits})", (expression,)).fetchone()[0]
+        rows = self._db.execute(f"{hits} ORDER BY rank, e.text, e.s LIMIT ? OFFSET ?",
+                                (expression, int(limit), int(offset))).fetchall()
+        return total, [{"s": s, "kind": kind, "text": text, "type": typ, "report": report}
+                       for s, kind, text, _, typ, report in rows]
+
+    def _transaction(self):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def tx():
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return tx()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def scan_where(query: str) -> str:
+    """The SPARQL group pattern that finds the same hits by scanning every label and sentence
+    (``?s ?kind ?text ?rank ?type ?report``): for a remote store, or while the index is stale."""
+    from rdflib import Literal
+
+    return f"""VALUES ?q {{ {Literal(query).n3()} }}
+        {{ GRAPH ?g {{ ?s rdfs:label ?text OPTIONAL {{ ?s a ?type }} }} BIND(1 AS ?rank) BIND("label" AS ?kind) }}
+        UNION
+        {{ GRAPH ?g {{ ?s a nif:Sentence ; nif:anchorOf ?text OPTIONAL {{ ?s dcterms:isPartOf ?report }} }}
+           BIND(2 AS ?rank) BIND("evidence" AS ?kind) }}
+        FILTER(CONTAINS(LCASE(STR(?text)), LCASE(STR(?q))))"""

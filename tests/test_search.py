@@ -1,0 +1,98 @@
+"""The full-text index: the same hits as the scan it replaces, kept in step with the report
+graphs (a replaced report's old entries go), stale after a SPARQL UPDATE until rebuilt, and
+used by /search and `kg search`."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from api.app import create_app
+from kg.ingest import ingest_paths
+from kg.search import SearchIndex, entries_of, grams, index_path, match_expression, scan_where
+from kg.store import open_store, rows
+
+from .api_fixtures import serve
+from .conftest import CORPUS, EXAMPLES, run_kg
+
+QUERIES = ["司法", "光明区", "政务服务和数据", "条例", "法", "的", "2025", "Justice", "无此词语", "深小i"]
+PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
+            "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
+
+
+def scan(db, q: str) -> set[tuple[str, str, str]]:
+    found = db.select(PROLOGUE + f"SELECT DISTINCT ?s ?kind ?text WHERE {{ {scan_where(q)} }}")
+    return {(r["s"], r["kind"], r["text"]) for r in rows(found)}
+
+
+def indexed(db, q: str) -> set[tuple[str, str, str]]:
+    total, found = db.search(q, 100000, 0)
+    assert total == len(found)
+    return {(r["s"], r["kind"], r["text"]) for r in found}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    db = open_store(tmp_path_factory.mktemp("search") / "store")
+    sources = [EXAMPLES] + ([CORPUS] if (CORPUS / "manifest.csv").is_file() else [])
+    assert ingest_paths(sources, db).ok
+    yield db
+    db.close()
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_index_finds_what_the_scan_finds(store, q):
+    assert indexed(store, q) == scan(store, q)
+
+
+def test_bigrams_and_match_expressions():
+    assert len(grams("光明区司法局").split()) == 6
+    assert match_expression("司") .endswith("*")
+    assert match_expression("司法局").count(" ") == 1  # two bigrams, one phrase
+    assert match_expression("  ") is not None and match_expression("") is None
+
+
+def test_entries_of_a_graph_are_its_labels_and_sentences():
+    nt = ('<http://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "光明区\\u53F8法局"@zh .\n'
+          '<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/Agency> .\n'
+          '<http://e/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+          '<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence> .\n'
+          '<http://e/s> <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> "一句\\"话\\"。" .\n'
+          '<http://e/m> <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> "不是句子" .\n')
+    assert sorted(entries_of(nt)) == [("http://e/a", "label", "光明区司法局", "http://e/Agency", None, 1),
+                                      ("http://e/s", "evidence", '一句"话"。', None, None, 2)]
+
+
+def test_a_replaced_report_leaves_no_old_entries(tmp_path):
+    db = open_store(tmp_path / "store")
+    graph = "https://w3id.org/policy-kg/id/graph/x"
+    db.replace_ntriples(graph, '<http://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "旧名称甲" .\n')
+    assert indexed(db, "旧名称") == {("http://e/a", "label", "旧名称甲")}
+    db.replace_ntriples(graph, '<http://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "新名称乙" .\n')
+    assert indexed(db, "旧名称") == set()
+    assert indexed(db, "新名称") == {("http://e/a", "label", "新名称乙")}
+    db.close()
+
+
+def test_an_update_makes_the_index_stale_until_rebuilt(tmp_path):
+    db = open_store(tmp_path / "store")
+    assert ingest_paths([EXAMPLES], db).ok
+    db.update('INSERT DATA { GRAPH <http://e/g> { <http://e/n> <http://www.w3.org/2000/01/rdf-schema#label> "更新所加" } }')
+    assert db.search("更新所加", 10, 0) is None  # stale: callers scan instead
+    db.close()
+    proc = run_kg("index", "--store", str(tmp_path / "store"), check=True)
+    assert "indexed" in proc.stdout + proc.stderr
+    db = open_store(tmp_path / "store", read_only=True)
+    assert indexed(db, "更新所加") == {("http://e/n", "label", "更新所加")}
+    db.close()
+
+
+def test_search_endpoint_and_cli_use_the_index(store, tmp_path):
+    with serve(create_app(store)) as url:
+        answer = httpx.get(url + "/search", params={"q": "司法", "limit": 5}, timeout=30).json()
+    total, first = store.search("司法", 5, 0)
+    assert answer["total"] == total == len(scan(store, "司法"))
+    assert [item["text"] for item in answer["items"]] == [r["text"] for r in first]
+    assert index_path(store.location).is_file()
+    cli = run_kg("search", "司法局", "--store", str(tmp_path / "nothing-here"))
+    assert cli.returncode != 0 and "no store" in cli.stderr
