@@ -36,6 +36,7 @@ class Page(BaseModel):
     limit: int
     offset: int
     next: str | None = None
+    total_is_exact: bool = True  # False: more matched than were counted (search), total is a lower bound
     items: list[dict[str, Any]]
 
 
@@ -295,12 +296,12 @@ def lookups_router(runner: Runner) -> APIRouter:
         check_strict(request, integers=("limit", "offset"))
         indexed = await runner.read(call_method, "search", q, limit, offset)
         if indexed is not None:  # the full-text index (kg.search): no scan of the store
-            total, hits = indexed
+            total, hits, exact = indexed
             nxt = str(request.url.include_query_params(offset=offset + limit)) if offset + limit < total else None
             items = [{**node(request, r["s"], r["text"] if r["kind"] == "label" else None),
                       "kind": r["kind"], "text": r["text"], "type": curie(r["type"]) if r.get("type") else None,
                       "report": node(request, r.get("report"))} for r in hits]
-            return Page(items=items, total=total, limit=limit, offset=offset, next=nxt)
+            return Page(items=items, total=total, limit=limit, offset=offset, next=nxt, total_is_exact=exact)
         where = scan_where(q)
         found, page = await paged(request, runner, where,
                                   "SELECT ?s ?kind ?text (SAMPLE(?rank) AS ?r) (SAMPLE(?type) AS ?t) "

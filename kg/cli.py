@@ -292,12 +292,12 @@ def search_command(
                                  f"(SAMPLE(?report) AS ?report_) WHERE {{ {scan_where(text)} }} "
                                  f"GROUP BY ?s ?kind ?text ORDER BY ?r ?text ?s LIMIT {limit}")
                 found = (None, [{"s": r["s"], "kind": r["kind"], "text": r["text"], "type": r.get("type_"),
-                                 "report": r.get("report_")} for r in rows(data)])
+                                 "report": r.get("report_")} for r in rows(data)], True)
     except StoreError as e:
         fail(str(e))
-    total, items = found
+    total, items, exact = found
     if fmt == "json":
-        print(json.dumps({"total": total, "items": items}, ensure_ascii=False, indent=1))
+        print(json.dumps({"total": total, "total_is_exact": exact, "items": items}, ensure_ascii=False, indent=1))
         return
     from rich.table import Table
 
@@ -305,7 +305,7 @@ def search_command(
     for item in items:
         table.add_row(item["kind"], item["text"][:120], item["s"])
     out.print(table)
-    out.print(f"{len(items)} shown" + (f" of {total}" if total is not None else ""), style="dim")
+    out.print(f"{len(items)} shown" + (f" of {total}{'' if exact else '+'}" if total is not None else ""), style="dim")
 
 
 @app.command("queries")

@@ -1,6 +1,12 @@
 """A full-text index beside an embedded store: labels and evidence sentences, found by any
 substring (Chinese has no spaces to split words at), in milliseconds at any store size.
 
+A text held by many report graphs (an agency's name in each of its reports) is one entry,
+with the graphs that hold it as members; labels and sentences have FTS5 tables of their own, so
+that labels come first without sorting every hit. Hits come in the order they were indexed; a
+query that matches more than ``COUNT_CAP`` entries of a kind counts ``COUNT_CAP`` of them (the
+search says so: ``capped``).
+
 The index is an SQLite database ``<store>.search.sqlite`` with an FTS5 table. Each text is
 indexed as its overlapping character bigrams (光明区司法局 → 光明 明区 区司 司法 法局 局), so a
 query of two or more characters is the phrase of its bigrams (an exact substring match) and a
@@ -38,12 +44,17 @@ _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'":
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY, graph TEXT NOT NULL, s TEXT NOT NULL, kind TEXT NOT NULL,
-    text TEXT NOT NULL, type TEXT, report TEXT, rank INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS entries_graph ON entries(graph);
-CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(tokens, tokenize='unicode61');
+    id INTEGER PRIMARY KEY, s TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+    type TEXT, report TEXT, UNIQUE (s, kind, text));
+CREATE TABLE IF NOT EXISTS members (graph TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (graph, entry))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_entry ON members(entry);
+CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, tokenize='unicode61');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
+COUNT_CAP = 10000  # hits counted at most; past it the total is a lower bound
+_FTS = {"label": "label_grams", "evidence": "evidence_grams"}
 
 
 def index_path(store_path: str | Path) -> Path:
@@ -117,6 +128,7 @@ class SearchIndex:
     """The index of one embedded store (``writable``: the store's writer keeps it)."""
 
     def __init__(self, store_path: str | Path, writable: bool = False):
+        self.capped = False  # whether the last search counted past COUNT_CAP
         self.path = index_path(store_path)
         self.writable = writable
         if writable:
@@ -146,24 +158,42 @@ class SearchIndex:
         return row is None
 
     def replace(self, graphs: Iterable[tuple[str, str | bytes]]) -> None:
-        """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction."""
+        """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction. A
+        text several graphs hold (an agency's name in every report of it) is indexed once."""
         db = self._db
         db.execute("BEGIN")
         try:
             for graph, ntriples in graphs:
                 self._drop(graph)
-                for s, kind, text, typ, report, rank in entries_of(ntriples):
-                    cur = db.execute("INSERT INTO entries (graph, s, kind, text, type, report, rank) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, ?)", (graph, s, kind, text, typ, report, rank))
-                    db.execute("INSERT INTO grams (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, grams(text)))
+                for s, kind, text, typ, report, _ in entries_of(ntriples):
+                    row = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
+                                     (s, kind, text)).fetchone()
+                    if row is None:
+                        entry = db.execute("INSERT INTO entries (s, kind, text, type, report) VALUES (?, ?, ?, ?, ?)",
+                                           (s, kind, text, typ, report)).lastrowid
+                        db.execute(f"INSERT INTO {_FTS[kind]} (rowid, tokens) VALUES (?, ?)", (entry, grams(text)))
+                    else:
+                        entry = row[0]
+                    db.execute("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", (graph, entry))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     def _drop(self, graph: str) -> None:
-        self._db.execute("DELETE FROM grams WHERE rowid IN (SELECT id FROM entries WHERE graph = ?)", (graph,))
-        self._db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
+        """Forget a graph; texts no other graph holds leave the index."""
+        db = self._db
+        entries = [row[0] for row in db.execute("SELECT entry FROM members WHERE graph = ?", (graph,))]
+        if not entries:
+            return
+        db.execute("DELETE FROM members WHERE graph = ?", (graph,))
+        for entry in entries:
+            if db.execute("SELECT 1 FROM members WHERE entry = ? LIMIT 1", (entry,)).fetchone():
+                continue
+            kind = db.execute("SELECT kind FROM entries WHERE id = ?", (entry,)).fetchone()
+            if kind is not None:
+                db.execute(f"DELETE FROM {_FTS[kind[0]]} WHERE rowid = ?", (entry,))
+                db.execute("DELETE FROM entries WHERE id = ?", (entry,))
 
     def drop(self, graph: str) -> None:
         with self._transaction():
@@ -175,8 +205,8 @@ class SearchIndex:
     def rebuild(self, graphs: Iterator[tuple[str, str | bytes]]) -> int:
         """Empty the index, index every graph given, mark it fresh; returns the graphs indexed."""
         db = self._db
-        db.execute("DELETE FROM grams")
-        db.execute("DELETE FROM entries")
+        for table in ("label_grams", "evidence_grams", "members", "entries"):
+            db.execute(f"DELETE FROM {table}")
         count = 0
         batch: list[tuple[str, str | bytes]] = []
         for item in graphs:
@@ -190,19 +220,39 @@ class SearchIndex:
         db.execute("DELETE FROM state WHERE key = 'stale'")
         return count
 
-    def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict[str, str | None]]]:
-        """(total, rows) for a substring: one row per (node, kind, text), labels first, then by
-        text and node, as the scan orders them."""
+    def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict[str, str | None]], bool]:
+        """(total, rows, exact) for a substring: labels first, then evidence sentences, each in
+        the order they were indexed. The total counts at most COUNT_CAP hits of each kind;
+        ``exact`` is False when it stopped there (the total is then a lower bound)."""
         expression = match_expression(query)
         if expression is None:
-            return 0, []
-        hits = ("SELECT e.s, e.kind, e.text, MIN(e.rank) AS rank, MIN(e.type) AS type, MIN(e.report) AS report "
-                "FROM grams JOIN entries e ON e.id = grams.rowid WHERE grams MATCH ? GROUP BY e.s, e.kind, e.text")
-        total = self._db.execute(f"SELECT COUNT(*) FROM ({hits})", (expression,)).fetchone()[0]
-        rows = self._db.execute(f"{hits} ORDER BY rank, e.text, e.s LIMIT ? OFFSET ?",
-                                (expression, int(limit), int(offset))).fetchall()
-        return total, [{"s": s, "kind": kind, "text": text, "type": typ, "report": report}
-                       for s, kind, text, _, typ, report in rows]
+            return 0, [], True
+        db = self._db
+        counts = {kind: db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)",
+                                   (expression, COUNT_CAP + 1)).fetchone()[0] for kind, table in _FTS.items()}
+        self.capped = any(n > COUNT_CAP for n in counts.values())
+        total = sum(min(n, COUNT_CAP) for n in counts.values())
+        found: list[dict[str, str | None]] = []
+        skip, want = int(offset), int(limit)
+        for kind, table in _FTS.items():
+            if want <= 0:
+                break
+            known = counts[kind] <= COUNT_CAP  # else: more than counted, the true count unknown
+            if known and skip >= counts[kind]:
+                skip -= counts[kind]
+                continue
+            rows = db.execute(
+                f"SELECT e.s, e.kind, e.text, e.type, e.report FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
+                f"ORDER BY rowid LIMIT ? OFFSET ?) AS m JOIN entries e ON e.id = m.rowid ORDER BY e.id",
+                (expression, want, skip)).fetchall()
+            if known or len(rows) == want:
+                skip = 0
+            else:  # paged past the end of a kind whose count was capped: count it to go on
+                real = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?", (expression,)).fetchone()[0]
+                skip = max(0, skip - real)
+            want -= len(rows)
+            found += [{"s": s, "kind": k, "text": t, "type": typ, "report": rep} for s, k, t, typ, rep in rows]
+        return total, found, not self.capped
 
     def _transaction(self):
         from contextlib import contextmanager

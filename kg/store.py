@@ -124,9 +124,9 @@ class Store(ABC):
     def drop_graph(self, graph_iri: str) -> None:
         self.update(f"DROP SILENT GRAPH <{graph_iri}>")
 
-    def search(self, query: str, limit: int, offset: int) -> "tuple[int, list[dict]] | None":
-        """(total, rows) from the store's full-text index (kg.search), or None when it has
-        none (or it is stale): the caller then scans with SPARQL."""
+    def search(self, query: str, limit: int, offset: int) -> "tuple[int, list[dict], bool] | None":
+        """(total, rows, exact) from the store's full-text index (kg.search), or None when it
+        has none (or it is stale): the caller then scans with SPARQL."""
         return None
 
     def close(self) -> None:  # noqa: B027 - optional hook

@@ -26,8 +26,8 @@ def scan(db, q: str) -> set[tuple[str, str, str]]:
 
 
 def indexed(db, q: str) -> set[tuple[str, str, str]]:
-    total, found = db.search(q, 100000, 0)
-    assert total == len(found)
+    total, found, exact = db.search(q, 100000, 0)
+    assert exact and total == len(found)
     return {(r["s"], r["kind"], r["text"]) for r in found}
 
 
@@ -90,9 +90,39 @@ def test_an_update_makes_the_index_stale_until_rebuilt(tmp_path):
 def test_search_endpoint_and_cli_use_the_index(store, tmp_path):
     with serve(create_app(store)) as url:
         answer = httpx.get(url + "/search", params={"q": "司法", "limit": 5}, timeout=30).json()
-    total, first = store.search("司法", 5, 0)
+    total, first, _ = store.search("司法", 5, 0)
     assert answer["total"] == total == len(scan(store, "司法"))
     assert [item["text"] for item in answer["items"]] == [r["text"] for r in first]
     assert index_path(store.location).is_file()
     cli = run_kg("search", "司法局", "--store", str(tmp_path / "nothing-here"))
     assert cli.returncode != 0 and "no store" in cli.stderr
+
+
+def test_a_common_query_counts_up_to_the_cap_and_says_so(tmp_path, monkeypatch):
+    import kg.search
+
+    monkeypatch.setattr(kg.search, "COUNT_CAP", 3)
+    db = open_store(tmp_path / "store")
+    for i in range(6):
+        db.replace_ntriples(f"https://w3id.org/policy-kg/id/graph/g{i}",
+                            f'<http://e/n{i}> <http://www.w3.org/2000/01/rdf-schema#label> "共同名称{i}" .\n')
+    total, found, exact = db.search("共同", 10, 0)
+    assert total == 3 and not exact and len(found) == 6  # the total is a lower bound; all hits come
+    assert [r["text"] for r in db.search("共同", 2, 5)[1]] == ["共同名称5"]
+    total, found, exact = db.search("名称5", 10, 0)
+    assert exact and total == 1
+    db.close()
+
+
+def test_a_text_many_graphs_hold_is_one_hit_until_the_last_goes(tmp_path):
+    db = open_store(tmp_path / "store")
+    line = '<http://e/agency> <http://www.w3.org/2000/01/rdf-schema#label> "共享机关名" .\n'
+    for i in range(3):
+        db.replace_ntriples(f"https://w3id.org/policy-kg/id/graph/g{i}", line)
+    assert indexed(db, "共享机关") == {("http://e/agency", "label", "共享机关名")}
+    for i in range(2):
+        db.drop_graph(f"https://w3id.org/policy-kg/id/graph/g{i}")
+    assert indexed(db, "共享机关") == {("http://e/agency", "label", "共享机关名")}
+    db.drop_graph("https://w3id.org/policy-kg/id/graph/g2")
+    assert indexed(db, "共享机关") == set()
+    db.close()
