@@ -54,6 +54,18 @@ def _open_snapshots(store: str):
         fail(str(e))
 
 
+def _load_vocabulary(db) -> None:
+    """Put the ontology and the SKOS schemes into their graph (kg.vocabulary); a store that
+    refuses is named in one line and the command goes on."""
+    from .store import StoreError
+    from .vocabulary import load_vocabulary
+
+    try:
+        load_vocabulary(db)
+    except (StoreError, ValueError) as e:
+        err.print(f"vocabulary not loaded: {e}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Report files or folders (a folder's manifest.csv gives metadata)."),
@@ -91,6 +103,7 @@ def ingest(
             summary = ingest_paths_parallel(paths, db, jobs=jobs, shacl=shacl, on_start=started, on_done=done)
         else:
             summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
+        _load_vocabulary(db)
     for line in summary.errors:
         err.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
     err.print(f"{len(summary.stored)} reports stored, {len(summary.failed)} failed, "
@@ -365,6 +378,7 @@ def serve(
 
     if token or store.startswith(("http://", "https://")):
         db = _open(store)  # the server writes: it holds the store (an ingest waits for it)
+        _load_vocabulary(db)
     else:  # the server only reads: published snapshots, so that an ingest may write meanwhile
         db = _open_snapshots(store)
     application = create_app(db, token=token)
@@ -390,6 +404,7 @@ def demo(
     db = _open(store)
     with db:
         summary = ingest_paths([examples], db)
+        _load_vocabulary(db)
         for outcome in summary.failed:
             err.print(f"failed: {outcome.error}", highlight=False)
         data = store_stats(db)
