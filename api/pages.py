@@ -199,6 +199,7 @@ def page_title(iri: str, rows: list[dict[str, str]], lang: str) -> str:
 async def render(request: Request, own: Select, store: Select, iri: URIRef, lang: str) -> str:
     """The HTML page of ``iri``: its triples from ``own`` (the store, or the vocabulary's files),
     its incoming links from ``store``; IRIs labelled in ``lang``."""
+    base = str(request.base_url).rstrip("/")
     patterns, label = label_patterns("o", lang)
     out = await own(f"""
         SELECT ?p ?o {label} (SAMPLE(?anchor) AS ?text) (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
@@ -210,12 +211,11 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
     incoming = await store(f"""
         SELECT ?s ?p {slabel} WHERE {{ {values(o=iri)} GRAPH ?g {{ ?s ?p ?o }} {spatterns} }}
         GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 500""")
-    graph_summary = ""
+    graph_summary = await ontology_terms(lang) if str(iri) == ONTOLOGY else ""
     if is_graph_iri(str(iri)):
-        graph_summary = await summarise_graph(own if str(iri) != VOCABULARY_GRAPH else select_vocab, iri, lang)
+        graph_summary = await summarise_graph(own if str(iri) != VOCABULARY_GRAPH else select_vocab, iri, lang, base)
     for row in out:
         row["olabel"] = row.get("o_label") or vocabulary_label(row["o"], lang) or row.get("text") or ""
-    base = str(request.base_url).rstrip("/")
     types = [r for r in out if r["p"] == RDF_TYPE]
 
     def anchor(target: str, text: str | None = None) -> str:
@@ -233,7 +233,7 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
         return escape(row[key]) + lang_tag
 
     props = "\n".join(f"<tr><td>{anchor(r['p'])}</td><td>{cell(r, 'o', 'olabel')}</td>"
-                      f"<td class=\"g\">{escape(' '.join(g.rsplit('/', 1)[-1] for g in r['graphs'].split()))}</td></tr>"
+                      f"<td class=\"g\">{' '.join(anchor(g, g.rsplit('/', 1)[-1]) for g in r['graphs'].split())}</td></tr>"
                       for r in out)
     links = "\n".join(f"<tr><td>{anchor(r['s'], r.get('s_label') or vocabulary_label(r['s'], lang))}</td>"
                       f"<td>{anchor(r['p'])}</td></tr>" for r in incoming)
@@ -261,7 +261,7 @@ def graph_title(iri: str, lang: str) -> str:
     return ("Graph of report " if lang == "en" else "报告图 ") + iri.rsplit("/", 1)[-1]
 
 
-async def summarise_graph(select: Select, iri: URIRef, lang: str) -> str:
+async def summarise_graph(select: Select, iri: URIRef, lang: str, base: str) -> str:
     """A named graph's page: how many triples, which reports, and its nodes counted by type."""
     size = await select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri.n3()} {{ ?s ?p ?o }} }}")
     patterns, label = label_patterns("type", lang)
@@ -269,11 +269,28 @@ async def summarise_graph(select: Select, iri: URIRef, lang: str) -> str:
         GRAPH {iri.n3()} {{ ?s a ?type }} {patterns} }} GROUP BY ?type ORDER BY DESC(?n) ?type""")
     reports = await select(f"""SELECT ?r (SAMPLE(?l) AS ?label) WHERE {{
         GRAPH {iri.n3()} {{ ?r a pkg:Report OPTIONAL {{ ?r rdfs:label ?l }} }} }} GROUP BY ?r""")
-    report_links = ", ".join(f'<a href="../report/{escape(r["r"].rsplit("/", 1)[-1])}">'
-                             f'{escape(r.get("label") or r["r"])}</a>' for r in reports
-                             if r["r"].startswith(str(ID) + "report/"))
+    report_links = ", ".join(f'<a href="{escape(own_href(r["r"], base) or "")}">{escape(r.get("label") or r["r"])}</a>'
+                             for r in reports if r["r"].startswith(str(ID)))
     rows = "\n".join(f'<tr><td>{escape(r.get("type_label") or vocabulary_label(r["type"], lang) or curie(r["type"]))}'
                      f'</td><td>{escape(r["n"])}</td></tr>' for r in kinds)
     return (f'<h2>Named graph</h2><p id="graph-size">{escape(size[0]["n"] if size else "0")} triples'
             + (f"; the report: {report_links}" if report_links else "") + "</p>\n"
             f'<table id="graph-kinds"><tr><th>type</th><th>nodes</th></tr>\n{rows}</table>\n')
+
+
+async def ontology_terms(lang: str) -> str:
+    """The ontology page's list of its terms (classes, properties, schemes), each with an anchor
+    (``/ontology#Report``), its type, label and comment in ``lang`` where there is one."""
+    patterns, label = label_patterns("s", lang)
+    rows = await select_vocab(f"""
+        SELECT ?s (SAMPLE(?type) AS ?t) {label} (SAMPLE(?c1) AS ?comment) (SAMPLE(?c2) AS ?anyComment)
+        WHERE {{ GRAPH ?g {{ ?s a ?type }} FILTER(STRSTARTS(STR(?s), "{ONTOLOGY}#")) {patterns}
+          OPTIONAL {{ GRAPH ?g1 {{ ?s rdfs:comment|skos:definition ?c1 }} FILTER(LANGMATCHES(LANG(?c1), "{lang}")) }}
+          OPTIONAL {{ GRAPH ?g2 {{ ?s rdfs:comment|skos:definition ?c2 }} }} }}
+        GROUP BY ?s ORDER BY ?t ?s""")
+    items = "\n".join(
+        f'<tr id="{escape(r["s"].split("#", 1)[1])}"><td><code>{escape(curie(r["s"]))}</code></td>'
+        f'<td>{escape(curie(r.get("t", "")))}</td><td>{escape(r.get("s_label") or "")}</td>'
+        f'<td>{escape(r.get("comment") or r.get("anyComment") or "")}</td></tr>' for r in rows)
+    return (f'<h2>Terms</h2><table id="terms"><tr><th>term</th><th>kind</th><th>label</th><th>meaning</th></tr>\n'
+            f"{items}</table>\n")

@@ -68,7 +68,8 @@ def test_vocabulary_loads_once_and_again_when_the_files_change(tmp_path):
 def test_ontology_and_concepts_dereference(served):
     ontology = served.get("/ontology", headers={"Accept": BROWSER})
     assert ontology.status_code == 200 and ontology.headers["content-type"].startswith("text/html")
-    assert "policy-kg" in ontology.text and "/ontology#Report" in ontology.text
+    assert "policy-kg" in ontology.text and '<tr id="Report">' in ontology.text  # /ontology#Report lands
+    assert "工作承诺" in ontology.text and "Commitment" in served.get("/ontology?lang=en").text
     turtle = served.get("/ontology", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.text, format="turtle")
     assert (PKG.Report, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in graph
