@@ -1,7 +1,7 @@
 """Write the generated parts of docs/model.md from the ontology, so that they cannot drift.
 
-    python3 docs/generate_model.py          # rewrite docs/model.md in place
-    python3 docs/generate_model.py --check  # exit 1 (saying so) when docs/model.md is stale
+    .venv/bin/python docs/generate_model.py          # rewrite docs/model.md in place
+    .venv/bin/python docs/generate_model.py --check  # exit 1 (saying so) when docs/model.md is stale
 
 The parts between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` are
 made from kg/vocab.py's PREFIXES and the vocabulary files (ontology/*.ttl, kg.vocabulary):
@@ -116,7 +116,7 @@ def main(argv: list[str]) -> int:
     fresh = generated(current)
     if "--check" in argv:
         if fresh != current:
-            print(f"{MODEL}: out of date with the ontology: run python3 docs/generate_model.py")
+            print(f"{MODEL}: out of date with the ontology: run .venv/bin/python docs/generate_model.py")
             return 1
         return 0
     if fresh != current:
