@@ -11,7 +11,7 @@ import re
 from enum import Enum
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -98,16 +98,20 @@ def code(iri: str | None, labels: dict[str, str], lang: str = LANGUAGES[0]) -> d
     return {"code": value, "label": text or vocabulary_label(iri, lang) or labels.get(value), "iri": iri}
 
 
-def language(request: Request,
+def language(request: Request, response: Response,
              lang: str | None = Query(None, description="Language of the labels: zh (default) or en; "
                                                          "without it, the Accept-Language header decides.")) -> str:
-    """The language to label things in: ``?lang=``, else Accept-Language, else Chinese."""
+    """The language to label things in: ``?lang=``, else Accept-Language, else Chinese (said in
+    the answer's Content-Language, with ``Vary: Accept-Language``)."""
     if lang is not None:
-        primary = lang.split("-")[0].lower()
-        if primary not in LANGUAGES:
+        chosen = lang.split("-")[0].lower()
+        if chosen not in LANGUAGES:
             raise HTTPException(422, f"lang={lang!r} is not offered: use one of {', '.join(LANGUAGES)}")
-        return primary
-    return negotiate_language(request.headers.get("accept-language"), LANGUAGES)
+    else:
+        chosen = negotiate_language(request.headers.get("accept-language"), LANGUAGES)
+    response.headers["Content-Language"] = chosen
+    response.headers["Vary"] = "Accept-Language"
+    return chosen
 
 
 def label_patterns(var: str, lang: str) -> tuple[str, str]:

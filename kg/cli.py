@@ -296,11 +296,12 @@ def extract(
 def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
     """Validate every report graph in a store against the SHACL shapes."""
     from .validate import validate
+    from .vocabulary import VOCABULARY_GRAPH
 
     db = _open(store, read_only=True)
     bad = 0
     with db:
-        graphs = db.graphs()
+        graphs = [iri for iri in db.graphs() if iri != VOCABULARY_GRAPH]  # the ontology is no report
         for iri in graphs:
             graph = db.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
             result = validate(graph)

@@ -93,8 +93,9 @@ def test_labels_follow_the_language(served):
     assert {d["level"]["label"] for d in docs} >= {"法律"}
     english = served.get("/documents", params={"lang": "en"}).json()["items"]
     assert {d["level"]["label"] for d in english} >= {"Law", "Policy document"}
-    by_header = served.get("/documents", headers={"Accept-Language": "en"}).json()["items"]
-    assert [d["level"] for d in by_header] == [d["level"] for d in english]
+    by_header = served.get("/documents", headers={"Accept-Language": "en"})
+    assert [d["level"] for d in by_header.json()["items"]] == [d["level"] for d in english]
+    assert by_header.headers["content-language"] == "en" and "Accept-Language" in by_header.headers["vary"]
     agency = served.get("/agencies/" + str(AGENCY).rsplit("/", 1)[-1], params={"lang": "en"}).json()
     assert agency["adminLevel"]["label"] == "Provincial"
     refused = served.get("/documents", params={"lang": "fr"})

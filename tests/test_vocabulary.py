@@ -1,0 +1,26 @@
+"""kg ingest puts the ontology and the schemes into their own graph (issue 13, point 7), and the
+commands that count or check reports leave that graph out."""
+from __future__ import annotations
+
+import json
+
+from kg.store import EmbeddedStore
+from kg.vocabulary import VOCABULARY_GRAPH, stored_hash, vocabulary_hash
+
+from .conftest import run_kg
+
+
+def test_ingest_loads_the_vocabulary_and_reports_stay_reports(tmp_path, examples_copy):
+    store = str(tmp_path / "store")
+    proc = run_kg("ingest", str(examples_copy), "--store", store)
+    assert proc.returncode == 0, proc.stderr
+    with EmbeddedStore(store, read_only=True) as db:
+        assert VOCABULARY_GRAPH in db.graphs() and stored_hash(db) == vocabulary_hash()
+        report_graphs = [g for g in db.graphs() if g != VOCABULARY_GRAPH]
+    stats = json.loads(run_kg("stats", "--store", store, "--format", "json", check=True).stdout)
+    assert stats["reports"] == 2 and stats["graphs"] == len(report_graphs) == 2
+    assert "2 of 2 report graphs conform" in run_kg("validate", "--store", store, check=True).stdout
+    english = run_kg("sparql", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE "
+                     "{ <https://w3id.org/policy-kg/scheme/level/law> skos:prefLabel ?l FILTER(LANG(?l) = 'en') }",
+                     "--store", store, "--format", "csv", check=True).stdout
+    assert "Law" in english.split()  # the union default graph sees the vocabulary too
