@@ -27,6 +27,7 @@ from kg.vocabulary import label as term_label
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 _ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 MAX_OFFSET = 1_000_000_000  # SPARQL engines read OFFSET as a machine integer: keep far below 2^63
+Language = Enum("Language", {code: code for code in LANGUAGES}, type=str)  # type: ignore[misc]
 LevelCode = Enum("LevelCode", {code.replace("-", "_"): code for code in LEVELS}, type=str)  # type: ignore[misc]
 
 
@@ -99,14 +100,13 @@ def code(iri: str | None, labels: dict[str, str], lang: str = LANGUAGES[0]) -> d
 
 
 def language(request: Request, response: Response,
-             lang: str | None = Query(None, description="Language of the labels: zh (default) or en; "
-                                                         "without it, the Accept-Language header decides.")) -> str:
+             lang: Language | None = Query(None, description="Language of the labels: zh (default) or en; "
+                                                              "without it, the Accept-Language header decides. "
+                                                              "Another value: 422 naming these two.")) -> str:
     """The language to label things in: ``?lang=``, else Accept-Language, else Chinese (said in
     the answer's Content-Language, with ``Vary: Accept-Language``)."""
     if lang is not None:
-        chosen = lang.split("-")[0].lower()
-        if chosen not in LANGUAGES:
-            raise HTTPException(422, f"lang={lang!r} is not offered: use one of {', '.join(LANGUAGES)}")
+        chosen = lang.value
     else:
         chosen = negotiate_language(request.headers.get("accept-language"), LANGUAGES)
     response.headers["Content-Language"] = chosen

@@ -247,7 +247,8 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
 <h1>{title}</h1><p><code>{escape(str(iri))}</code></p>
 <p>Types: {type_list}</p>
 <p>Also as <code>text/turtle</code>, <code>application/ld+json</code>, <code>application/n-triples</code> (by Accept);
-labels in <a href="?lang=zh">中文</a> · <a href="?lang=en">English</a>.</p>
+labels in <a href="{escape(str(request.url.include_query_params(lang='zh')))}">中文</a> ·
+<a href="{escape(str(request.url.include_query_params(lang='en')))}">English</a>.</p>
 {graph_summary}<h2>Properties</h2><table id="properties"><tr><th>property</th><th>value</th><th>stated in</th></tr>
 {props}</table>
 <h2>Incoming links</h2><table id="incoming"><tr><th>from</th><th>property</th></tr>

@@ -282,6 +282,8 @@ def describe_service(endpoint: str, graphs: list[str], updates: bool, union_defa
     g.bind("sh", SH)
     g.bind("void", VOID)
     for prefix, namespace in PREFIXES.items():
+        g.bind(prefix, namespace)
+    for prefix, namespace in PREFIXES.items():
         declaration = BNode()
         g.add((service, SH.declare, declaration))
         g.add((declaration, SH.prefix, Literal(prefix)))
