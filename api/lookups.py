@@ -114,17 +114,6 @@ def language(request: Request, response: Response,
     return chosen
 
 
-def label_patterns(var: str, lang: str) -> tuple[str, str]:
-    """SPARQL that finds a label of ``?{var}`` in any graph (rdfs:label or skos:prefLabel), and
-    the aggregate that picks one: in ``lang``, else in Chinese, else any. Returns
-    (patterns for the WHERE clause, ``(... AS ?{var}_label)`` for a grouped SELECT)."""
-    path = "rdfs:label|skos:prefLabel"
-    patterns = (f"OPTIONAL {{ GRAPH ?{var}_g1 {{ ?{var} {path} ?{var}_l1 }} FILTER(LANGMATCHES(LANG(?{var}_l1), \"{lang}\")) }} "
-                f"OPTIONAL {{ GRAPH ?{var}_g2 {{ ?{var} {path} ?{var}_l2 }} FILTER(LANGMATCHES(LANG(?{var}_l2), \"{LANGUAGES[0]}\")) }} "
-                f"OPTIONAL {{ GRAPH ?{var}_g3 {{ ?{var} {path} ?{var}_l3 }} }}")
-    return patterns, f"(COALESCE(SAMPLE(?{var}_l1), SAMPLE(?{var}_l2), SAMPLE(?{var}_l3)) AS ?{var}_label)"
-
-
 def number(text: str | None) -> int | float | None:
     if text is None:
         return None
@@ -150,20 +139,59 @@ async def paged(request: Request, runner: Runner, where: str, select: str, order
     return found, {"total": total, "limit": limit, "offset": offset, "next": nxt}
 
 
+def pick_label(found: dict[str, str], lang: str) -> str | None:
+    """Of labels by language tag, the one in ``lang``, else Chinese, else any."""
+    for tag, text in found.items():
+        if tag.split("-")[0] == lang:
+            return text
+    for tag, text in found.items():
+        if tag.split("-")[0] == LANGUAGES[0]:
+            return text
+    return next(iter(found.values()), None)
+
+
+async def labels_of(select, iris, lang: str) -> dict[str, str]:
+    """A label for each IRI of ``iris``: its rdfs:label or skos:prefLabel in ``lang`` (else
+    Chinese, else any), else the text of a sentence or mention (nif:anchorOf), else for a term of
+    the vocabulary its label from the files. One query, read once per label triple: labels are
+    looked up apart from the rows they label, so a node named in many report graphs does not
+    multiply them. ``select``: an async function from a query to rows (dicts)."""
+    wanted = sorted({i for i in iris if i})
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = " ".join(URIRef(i).n3() for i in wanted[start:start + 500])
+        rows = await select(f"""SELECT DISTINCT ?x ?l ?tag ?text WHERE {{ VALUES ?x {{ {chunk} }}
+            {{ GRAPH ?g {{ ?x rdfs:label|skos:prefLabel ?l }} BIND(LANG(?l) AS ?tag) }}
+            UNION {{ GRAPH ?g {{ ?x nif:anchorOf ?text }} }} }}""")
+        found: dict[str, dict[str, str]] = {}
+        texts: dict[str, str] = {}
+        for row in rows:
+            if "l" in row:
+                found.setdefault(row["x"], {}).setdefault(row.get("tag", ""), row["l"])
+            elif "text" in row:
+                texts.setdefault(row["x"], row["text"])
+        for iri in wanted[start:start + 500]:
+            text = pick_label(found.get(iri, {}), lang) or texts.get(iri) or vocabulary_label(iri, lang)
+            if text:
+                out[iri] = text
+    return out
+
+
 async def properties(request: Request, runner: Runner, iri: URIRef, lang: str = LANGUAGES[0]) -> dict[str, list]:
     """Every property of a node (across report graphs): prefixed name -> values (IRIs labelled
     in ``lang`` where a label in it exists)."""
-    patterns, label = label_patterns("o", lang)
     found = await table(runner, f"""
-        SELECT ?p ?o {label} (SAMPLE(?ok) AS ?okind) WHERE {{
+        SELECT DISTINCT ?p ?o ?okind WHERE {{
           {values(s=iri)}
-          GRAPH ?g {{ ?s ?p ?o BIND(IF(isIRI(?o), "iri", "literal") AS ?ok) }} {patterns}
-        }} GROUP BY ?p ?o ORDER BY ?p ?o""")
+          GRAPH ?g {{ ?s ?p ?o BIND(IF(isIRI(?o), "iri", "literal") AS ?okind) }}
+        }} ORDER BY ?p ?o""")
     if not found:
         raise HTTPException(404, f"nothing is known about <{iri}>")
+    labels = await labels_of(lambda q: table(runner, q),
+                             [r["o"] for r in found if r["okind"] == "iri"], lang)
     props: dict[str, list] = {}
     for row in found:
-        olabel = row.get("o_label") or vocabulary_label(row["o"], lang)
+        olabel = labels.get(row["o"])
         value = node(request, row["o"], olabel) if row["okind"] == "iri" else row["o"]
         props.setdefault(curie(row["p"]), []).append(value)
     return props

@@ -32,7 +32,7 @@ from pyoxigraph import NamedNode
 from rdflib import RDFS, URIRef
 
 from api.editor import editor_page, named_query_list
-from api.lookups import PROLOGUE, curie, label_patterns, language, table, values, vocabulary_label
+from api.lookups import PROLOGUE, curie, labels_of, language, table, values, vocabulary_label
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
 from api.runner import Runner
 from api.security import policy, safe_href
@@ -200,22 +200,21 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
     """The HTML page of ``iri``: its triples from ``own`` (the store, or the vocabulary's files),
     its incoming links from ``store``; IRIs labelled in ``lang``."""
     base = str(request.base_url).rstrip("/")
-    patterns, label = label_patterns("o", lang)
     out = await own(f"""
-        SELECT ?p ?o {label} (SAMPLE(?anchor) AS ?text) (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
+        SELECT ?p ?o (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
                (SAMPLE(IF(isIRI(?o), "iri", "")) AS ?isiri) (SAMPLE(LANG(?o)) AS ?lang)
-        WHERE {{ {values(s=iri)} GRAPH ?g {{ ?s ?p ?o }} {patterns}
-                 OPTIONAL {{ GRAPH ?ag {{ ?o nif:anchorOf ?anchor }} }} }}
-        GROUP BY ?p ?o ORDER BY ?p ?o""")
-    spatterns, slabel = label_patterns("s", lang)
+        WHERE {{ {values(s=iri)} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?p ?o ORDER BY ?p ?o""")
     incoming = await store(f"""
-        SELECT ?s ?p {slabel} WHERE {{ {values(o=iri)} GRAPH ?g {{ ?s ?p ?o }} {spatterns} }}
-        GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 500""")
+        SELECT DISTINCT ?s ?p WHERE {{ {values(o=iri)} GRAPH ?g {{ ?s ?p ?o }} }} ORDER BY ?p ?s LIMIT 500""")
+    named = [r["o"] for r in out if r.get("isiri") == "iri"] + [r["s"] for r in incoming]
+    labels = await labels_of(store, named, lang)
+    if own is not store:  # the vocabulary's own terms, from its files
+        labels = {**await labels_of(own, [i for i in named if i not in labels], lang), **labels}
     graph_summary = await ontology_terms(lang) if str(iri) == ONTOLOGY else ""
     if is_graph_iri(str(iri)):
         graph_summary = await summarise_graph(own if str(iri) != VOCABULARY_GRAPH else select_vocab, iri, lang, base)
     for row in out:
-        row["olabel"] = row.get("o_label") or vocabulary_label(row["o"], lang) or row.get("text") or ""
+        row["olabel"] = labels.get(row["o"], "")
     types = [r for r in out if r["p"] == RDF_TYPE]
 
     def anchor(target: str, text: str | None = None) -> str:
@@ -233,9 +232,9 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
         return escape(row[key]) + lang_tag
 
     props = "\n".join(f"<tr><td>{anchor(r['p'])}</td><td>{cell(r, 'o', 'olabel')}</td>"
-                      f"<td class=\"g\">{' '.join(anchor(g, g.rsplit('/', 1)[-1]) for g in r['graphs'].split())}</td></tr>"
+                      f"<td class=\"g\">{stated_in(r['graphs'].split(), anchor)}</td></tr>"
                       for r in out)
-    links = "\n".join(f"<tr><td>{anchor(r['s'], r.get('s_label') or vocabulary_label(r['s'], lang))}</td>"
+    links = "\n".join(f"<tr><td>{anchor(r['s'], labels.get(r['s']))}</td>"
                       f"<td>{anchor(r['p'])}</td></tr>" for r in incoming)
     type_list = ", ".join(anchor(r["o"], r.get("olabel")) for r in types) or "—"
     title = escape(graph_title(str(iri), lang) if is_graph_iri(str(iri)) else page_title(str(iri), out, lang))
@@ -256,6 +255,15 @@ labels in <a href="{escape(str(request.url.include_query_params(lang='zh')))}">�
 </body></html>"""
 
 
+STATED_IN_MAX = 20  # graphs named beside a property's value; a node cited by thousands says how many
+
+
+def stated_in(graphs: list[str], anchor) -> str:
+    """The report graphs a triple is stated in, linked (the first STATED_IN_MAX, then a count)."""
+    shown = " ".join(anchor(g, g.rsplit("/", 1)[-1]) for g in graphs[:STATED_IN_MAX])
+    return shown + (f" … and {len(graphs) - STATED_IN_MAX} more" if len(graphs) > STATED_IN_MAX else "")
+
+
 def graph_title(iri: str, lang: str) -> str:
     if iri == VOCABULARY_GRAPH:
         return "Vocabulary: the ontology and the concept schemes" if lang == "en" else "词汇：本体与概念体系"
@@ -265,14 +273,13 @@ def graph_title(iri: str, lang: str) -> str:
 async def summarise_graph(select: Select, iri: URIRef, lang: str, base: str) -> str:
     """A named graph's page: how many triples, which reports, and its nodes counted by type."""
     size = await select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri.n3()} {{ ?s ?p ?o }} }}")
-    patterns, label = label_patterns("type", lang)
-    kinds = await select(f"""SELECT ?type {label} (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-        GRAPH {iri.n3()} {{ ?s a ?type }} {patterns} }} GROUP BY ?type ORDER BY DESC(?n) ?type""")
+    kinds = await select(f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+        GRAPH {iri.n3()} {{ ?s a ?type }} }} GROUP BY ?type ORDER BY DESC(?n) ?type""")
     reports = await select(f"""SELECT ?r (SAMPLE(?l) AS ?label) WHERE {{
         GRAPH {iri.n3()} {{ ?r a pkg:Report OPTIONAL {{ ?r rdfs:label ?l }} }} }} GROUP BY ?r""")
     report_links = ", ".join(f'<a href="{escape(own_href(r["r"], base) or "")}">{escape(r.get("label") or r["r"])}</a>'
                              for r in reports if r["r"].startswith(str(ID)))
-    rows = "\n".join(f'<tr><td>{escape(r.get("type_label") or vocabulary_label(r["type"], lang) or curie(r["type"]))}'
+    rows = "\n".join(f'<tr><td>{escape(vocabulary_label(r["type"], lang) or curie(r["type"]))}'
                      f'</td><td>{escape(r["n"])}</td></tr>' for r in kinds)
     return (f'<h2>Named graph</h2><p id="graph-size">{escape(size[0]["n"] if size else "0")} triples'
             + (f"; the report: {report_links}" if report_links else "") + "</p>\n"
@@ -282,16 +289,15 @@ async def summarise_graph(select: Select, iri: URIRef, lang: str, base: str) -> 
 async def ontology_terms(lang: str) -> str:
     """The ontology page's list of its terms (classes, properties, schemes), each with an anchor
     (``/ontology#Report``), its type, label and comment in ``lang`` where there is one."""
-    patterns, label = label_patterns("s", lang)
     rows = await select_vocab(f"""
-        SELECT ?s (SAMPLE(?type) AS ?t) {label} (SAMPLE(?c1) AS ?comment) (SAMPLE(?c2) AS ?anyComment)
-        WHERE {{ GRAPH ?g {{ ?s a ?type }} FILTER(STRSTARTS(STR(?s), "{ONTOLOGY}#")) {patterns}
+        SELECT ?s (SAMPLE(?type) AS ?t) (SAMPLE(?c1) AS ?comment) (SAMPLE(?c2) AS ?anyComment)
+        WHERE {{ GRAPH ?g {{ ?s a ?type }} FILTER(STRSTARTS(STR(?s), "{ONTOLOGY}#"))
           OPTIONAL {{ GRAPH ?g1 {{ ?s rdfs:comment|skos:definition ?c1 }} FILTER(LANGMATCHES(LANG(?c1), "{lang}")) }}
           OPTIONAL {{ GRAPH ?g2 {{ ?s rdfs:comment|skos:definition ?c2 }} }} }}
         GROUP BY ?s ORDER BY ?t ?s""")
     items = "\n".join(
         f'<tr id="{escape(r["s"].split("#", 1)[1])}"><td><code>{escape(curie(r["s"]))}</code></td>'
-        f'<td>{escape(curie(r.get("t", "")))}</td><td>{escape(r.get("s_label") or "")}</td>'
+        f'<td>{escape(curie(r.get("t", "")))}</td><td>{escape(vocabulary_label(r["s"], lang) or "")}</td>'
         f'<td>{escape(r.get("comment") or r.get("anyComment") or "")}</td></tr>' for r in rows)
     return (f'<h2>Terms</h2><table id="terms"><tr><th>term</th><th>kind</th><th>label</th><th>meaning</th></tr>\n'
             f"{items}</table>\n")
