@@ -66,6 +66,19 @@ def _load_vocabulary(db) -> None:
         err.print(f"vocabulary not loaded: {e}", highlight=False, soft_wrap=True)
 
 
+def _say_if_vocabulary_is_stale(db) -> None:
+    """One line when a store served read-only lacks the current vocabulary graph."""
+    from .store import StoreError
+    from .vocabulary import stored_hash, vocabulary_hash
+
+    try:
+        if stored_hash(db) != vocabulary_hash():
+            err.print("note: the store does not hold the current ontology/*.ttl (run `kg ingest` to load it); "
+                      "the vocabulary's pages are answered from the files meanwhile", highlight=False, soft_wrap=True)
+    except (StoreError, OSError):
+        pass
+
+
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Report files or folders (a folder's manifest.csv gives metadata)."),
@@ -382,6 +395,7 @@ def serve(
         _load_vocabulary(db)
     else:  # the server only reads: published snapshots, so that an ingest may write meanwhile
         db = _open_snapshots(store)
+        _say_if_vocabulary_is_stale(db)
     application = create_app(db, token=token)
     out.print(f"policy-kg at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
