@@ -31,6 +31,10 @@ Every answer carries ``X-Content-Type-Options: nosniff``; HTML pages also a
 Content-Security-Policy (no inline script but by hash, no framing) and ``X-Frame-Options: DENY``
 (api.security).
 
+A store the app opens for writing (a token, or an endpoint URL) gets the ontology and the SKOS
+schemes in their named graph (kg.vocabulary; replaced only when the files changed); a read-only
+one keeps what ``kg ingest`` put there, and the vocabulary's pages are answered from the files.
+
 An embedded store named by a path is read through its published snapshots when no token is
 configured (the API cannot write then, and an ingest may write the store meanwhile: the API
 sees each snapshot it publishes) and opened read-write otherwise; it is closed on shutdown. A Store
@@ -40,6 +44,7 @@ a snapshot after each write for them (``kg.snapshots``).
 """
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,7 +65,8 @@ from api.reports import reports_router
 from api.runner import Runner
 from api.security import SecurityHeaders
 from api.sparql import sparql_router
-from kg.store import Store, open_snapshots, open_store
+from kg.store import Store, StoreError, open_snapshots, open_store
+from kg.vocabulary import load_vocabulary
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 
@@ -95,6 +101,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
         text = str(store)
         if token or text.startswith(("http://", "https://")):
             store = open_store(text)
+            load_vocabulary_or_say(store)
         else:  # read-only: published snapshots, so that an ingest may write meanwhile
             store = open_snapshots(text)
 
@@ -118,7 +125,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
                     "(header `X-Result-Truncated: true` when cut).")
     app.state.runner = runner
     app.state.token = token
-    app.include_router(sparql_router(runner, token=token))
+    app.include_router(sparql_router(runner, token=token, queries_dir=queries_dir))
     app.include_router(named_router(runner, queries_dir))
     app.include_router(lookups_router(runner))
     app.include_router(pages_router(runner, queries_dir))
@@ -133,6 +140,15 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
                            expose_headers=["X-Result-Truncated", "X-Row-Limit"])
     app.add_middleware(SecurityHeaders)  # outermost: also on 413s and CORS answers
     return app
+
+
+def load_vocabulary_or_say(store: Store) -> None:
+    """Load the ontology and the schemes into their graph (kg.vocabulary); when the store
+    refuses, say so in one line: the API still answers for the vocabulary from its files."""
+    try:
+        load_vocabulary(store)
+    except (StoreError, ValueError) as err:
+        logging.getLogger("policy-kg").warning("vocabulary not loaded into the store: %s", err)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

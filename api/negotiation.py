@@ -3,6 +3,7 @@
 ``negotiate(accept, offers)`` honours q-values (``q=0`` refuses), wildcards (``text/*``,
 ``*/*``) and combined headers. Among equally good choices the more specific match wins,
 then the one the client listed first, then the server's order of ``offers``.
+``negotiate_language(accept_language, languages)`` does the same for Accept-Language.
 """
 from __future__ import annotations
 
@@ -80,4 +81,18 @@ def negotiate(header: str | None, offers: list[str], aliases: dict[str, str] | N
         key = (chosen.q, spec, -chosen.position, -rank)
         if best_key is None or key > best_key:
             best, best_key = offer, key
+    return best
+
+
+def negotiate_language(header: str | None, offers: list[str] | tuple[str, ...]) -> str:
+    """The best of ``offers`` (language tags, the default first) for an Accept-Language header:
+    q-values honoured, ``en-US`` matches ``en``, ``*`` any; the first offer when nothing fits."""
+    best, best_key = offers[0], None
+    for rank, offer in enumerate(offers):
+        for r in parse_accept(header):
+            tag = r.type
+            if tag == offer or tag.split("-")[0] == offer or tag == "*":
+                key = (r.q, tag != "*", -r.position, -rank)
+                if r.q > 0 and (best_key is None or key > best_key):
+                    best, best_key = offer, key
     return best

@@ -6,7 +6,9 @@
 Requests: ``GET /sparql?query=``; ``POST`` form-encoded (``query=`` or ``update=``);
 ``POST`` with ``Content-Type: application/sparql-query`` or ``application/sparql-update``
 (the operation is the body). ``default-graph-uri`` / ``named-graph-uri`` (repeatable) set
-the dataset. ``GET /sparql`` without a query returns the service description (Turtle).
+the dataset. ``GET /sparql`` without a query returns the service description (Turtle, or
+another RDF format by Accept; it declares the prefixes as SHACL ``sh:declare``), or the SPARQL
+editor's HTML when the client prefers ``text/html`` (a browser).
 
 Answers by content negotiation (q-values and combined Accept headers honoured):
 SELECT/ASK as SPARQL JSON (default), SPARQL XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle
@@ -38,19 +40,26 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
+from fastapi.responses import HTMLResponse
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from api.auth import BEARER, require_token
+from api.editor import editor_page, named_query_list
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, RESULT_ALIASES, RESULT_TYPES, negotiate
 from api.outbound import mentions, remote_call_refusal
+from api.prefixes import with_prefixes
 from api.runner import Runner
 from kg.store import EmbeddedStore, RawResult, Store
+from kg.vocab import PREFIXES
+from kg.vocabulary import ONTOLOGY, VOCABULARY_GRAPH
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 _FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                 "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF_XML"]
@@ -120,6 +129,8 @@ def choose_format(query: str, accept: str | None) -> str:
 
 
 def result_response(result: RawResult, row_limit: int) -> Response:
+    """The answer as sent: Turtle and JSON-LD with the project's prefixes (api.prefixes)."""
+    result = with_prefixes(result)
     return Response(result.body, media_type=result.content_type, headers={
         "Vary": "Accept", "X-Row-Limit": str(row_limit),
         "X-Result-Truncated": "true" if result.truncated else "false"})
@@ -134,10 +145,13 @@ async def run_query(runner: Runner, request: Request, query: str, default_graphs
 
 
 def sparql_router(store: Store | Runner, *, token: str | None = None, path: str = "/sparql",
-                  query_timeout: float = 30.0, row_limit: int = 10000) -> APIRouter:
-    """The SPARQL 1.1 Protocol routes over ``store`` (or a Runner that carries the limits)."""
+                  query_timeout: float = 30.0, row_limit: int = 10000,
+                  queries_dir: Path | None = None) -> APIRouter:
+    """The SPARQL 1.1 Protocol routes over ``store`` (or a Runner that carries the limits);
+    ``queries_dir``: the named queries the editor lists (a browser's GET without a query)."""
     runner = store if isinstance(store, Runner) else Runner(store, query_timeout, row_limit)
     router = APIRouter(tags=["SPARQL"])
+    editor_html, editor_policy = editor_page(named_query_list(queries_dir))
 
     async def answer(request: Request, query: str | None, update: str | None,
                      default_graphs: list[str], named_graphs: list[str],
@@ -167,7 +181,9 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
                 responses={**QUERY_RESPONSES, 200: {
                     **QUERY_RESPONSES[200],
                     "description": QUERY_RESPONSES[200]["description"] + " Without a query: "
-                    "the SPARQL service description (Turtle unless another RDF format is asked for)."},
+                    "the SPARQL service description (Turtle unless another RDF format is asked for), or for a "
+                    "browser (Accept: text/html first) the SPARQL editor.",
+                    "content": {**QUERY_RESPONSES[200]["content"], "text/html": {}}},
                     414: {"description": "The query is longer than the endpoint takes."}})
     async def sparql_get(
         request: Request,
@@ -179,6 +195,8 @@ def sparql_router(store: Store | Runner, *, token: str | None = None, path: str 
     ) -> Response:
         refuse_update_in_url(request)
         if query is None:
+            if negotiate(request.headers.get("accept"), GRAPH_TYPES + ["text/html"], GRAPH_ALIASES) == "text/html":
+                return HTMLResponse(editor_html, headers={"Vary": "Accept", "Content-Security-Policy": editor_policy})
             return await service_description(request)
         return await answer(request, query, None, default_graph_uri, named_graph_uri)
 
@@ -259,6 +277,20 @@ def describe_service(endpoint: str, graphs: list[str], updates: bool, union_defa
         g.add((service, SD.resultFormat, FORMATS[name]))
     if union_default:
         g.add((service, SD.feature, SD.UnionDefaultGraph))
+    # The prefixes, as SHACL prefix declarations (what SPARQL editors read from an endpoint's
+    # description, e.g. the SIB sparql-examples convention), and the vocabulary used.
+    g.bind("sh", SH)
+    g.bind("void", VOID)
+    for prefix, namespace in PREFIXES.items():
+        g.bind(prefix, namespace)
+    for prefix, namespace in PREFIXES.items():
+        declaration = BNode()
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(prefix)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY)))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
@@ -268,6 +300,8 @@ def describe_service(endpoint: str, graphs: list[str], updates: bool, union_defa
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
         g.add((named, SD.name, URIRef(iri)))
+        if iri == VOCABULARY_GRAPH:
+            g.add((named, DCTERMS.title, Literal("the ontology and the SKOS concept schemes (ontology/*.ttl)")))
     return g
 
 

@@ -59,6 +59,31 @@ def _open_snapshots(store: str):
         fail(str(e))
 
 
+def _load_vocabulary(db) -> None:
+    """Put the ontology and the SKOS schemes into their graph (kg.vocabulary); a store that
+    refuses is named in one line and the command goes on."""
+    from .store import StoreError
+    from .vocabulary import load_vocabulary
+
+    try:
+        load_vocabulary(db)
+    except (StoreError, ValueError) as e:
+        err.print(f"vocabulary not loaded: {e}", highlight=False, soft_wrap=True)
+
+
+def _say_if_vocabulary_is_stale(db) -> None:
+    """One line when a store served read-only lacks the current vocabulary graph."""
+    from .store import StoreError
+    from .vocabulary import stored_hash, vocabulary_hash
+
+    try:
+        if stored_hash(db) != vocabulary_hash():
+            err.print("note: the store does not hold the current ontology/*.ttl (run `kg ingest` to load it); "
+                      "the vocabulary's pages are answered from the files meanwhile", highlight=False, soft_wrap=True)
+    except (StoreError, OSError):
+        pass
+
+
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Report files or folders (a folder's manifest.csv gives metadata)."),
@@ -105,6 +130,7 @@ def ingest(
             summary = ingest_paths_parallel(paths, db, jobs=jobs, shacl=shacl, on_start=started, on_done=done)
         else:
             summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
+        _load_vocabulary(db)
     for line in summary.errors:
         err.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
     err.print(f"{len(summary.stored)} reports stored, {len(summary.failed)} failed, "
@@ -373,11 +399,12 @@ def extract(
 def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
     """Validate every report graph in a store against the SHACL shapes."""
     from .validate import validate
+    from .vocabulary import VOCABULARY_GRAPH
 
     db = _open(store, read_only=True)
     bad = 0
     with db:
-        graphs = db.graphs()
+        graphs = [iri for iri in db.graphs() if iri != VOCABULARY_GRAPH]  # the ontology is no report
         for iri in graphs:
             graph = db.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
             result = validate(graph)
@@ -460,8 +487,10 @@ def serve(
 
     if token or store.startswith(("http://", "https://")):
         db = _open(store)  # the server writes: it holds the store (an ingest waits for it)
+        _load_vocabulary(db)
     else:  # the server only reads: published snapshots, so that an ingest may write meanwhile
         db = _open_snapshots(store)
+        _say_if_vocabulary_is_stale(db)
     application = create_app(db, token=token)
     out.print(f"policy-kg at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
@@ -485,6 +514,7 @@ def demo(
     db = _open(store)
     with db:
         summary = ingest_paths([examples], db)
+        _load_vocabulary(db)
         for outcome in summary.failed:
             err.print(f"failed: {outcome.error}", highlight=False)
         data = store_stats(db)

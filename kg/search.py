@@ -14,7 +14,7 @@ query of one character is a prefix query. Bigrams are written as hex tokens, so 
 keeps each one whole whatever characters it holds. Texts are folded (NFKC, case) before
 indexing and searching, as the scan it replaces (``CONTAINS(LCASE(…))``) did.
 
-What is indexed, per report graph: every ``rdfs:label`` (kind ``label``, with the node's
+What is indexed, per report graph: every ``rdfs:label`` and ``skos:prefLabel`` (kind ``label``, with the node's
 ``rdf:type``) and every evidence sentence (``nif:anchorOf`` of a ``nif:Sentence``, kind
 ``evidence``, with the report it is part of). The writer replaces a graph's entries in the same
 step as the graph (``EmbeddedStore.bulk_replace``); a SPARQL UPDATE, which may change anything,
@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
             "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
             "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 NIF_SENTENCE = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence"
 NIF_ANCHOR = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"
 IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
@@ -102,13 +104,14 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
     sentences: set[str] = set()
     part_of: dict[str, str] = {}
     for line in text.splitlines():
-        if RDFS_LABEL not in line and NIF_ANCHOR not in line and RDF_TYPE not in line and IS_PART_OF not in line:
+        if (RDFS_LABEL not in line and SKOS_PREF not in line and NIF_ANCHOR not in line and RDF_TYPE not in line
+                and IS_PART_OF not in line):
             continue
         match = _LINE.match(line)
         if not match:
             continue
         s, p, o_iri, o_lit = match.groups()
-        if p == RDFS_LABEL and o_lit is not None:
+        if p in (RDFS_LABEL, SKOS_PREF) and o_lit is not None:
             labels.append((s, _unescape(o_lit)))
         elif p == NIF_ANCHOR and o_lit is not None:
             anchors[s] = _unescape(o_lit)
@@ -278,7 +281,7 @@ def scan_where(query: str) -> str:
     from rdflib import Literal
 
     return f"""VALUES ?q {{ {Literal(query).n3()} }}
-        {{ GRAPH ?g {{ ?s rdfs:label ?text OPTIONAL {{ ?s a ?type }} }} BIND(1 AS ?rank) BIND("label" AS ?kind) }}
+        {{ GRAPH ?g {{ ?s rdfs:label|skos:prefLabel ?text OPTIONAL {{ ?s a ?type }} }} BIND(1 AS ?rank) BIND("label" AS ?kind) }}
         UNION
         {{ GRAPH ?g {{ ?s a nif:Sentence ; nif:anchorOf ?text OPTIONAL {{ ?s dcterms:isPartOf ?report }} }}
            BIND(2 AS ?rank) BIND("evidence" AS ?kind) }}

@@ -1,8 +1,10 @@
-"""Counts over a store: reports, triples and nodes of each kind."""
+"""Counts over a store: reports, triples and nodes of each kind (of the report graphs: the
+vocabulary's graph, kg.vocabulary, is not counted)."""
 from __future__ import annotations
 
 from .store import Store
 from .vocab import PREFIXES
+from .vocabulary import VOCABULARY_GRAPH
 
 KINDS = {
     "reports": "pkg:Report", "agencies": "pkg:Agency", "organisations": "org:Organization",
@@ -14,12 +16,13 @@ KINDS = {
 
 def store_stats(store: Store) -> dict[str, int]:
     prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    data = store.select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?g_n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    data = store.select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?g_n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                        f"FILTER(?g != <{VOCABULARY_GRAPH}>) }}")
     row = data["results"]["bindings"][0]
     stats = {"graphs": int(row["g_n"]["value"]), "triples": int(row["n"]["value"])}
     values = " ".join(f"({name!r} {cls})".replace("'", '"') for name, cls in KINDS.items())
     data = store.select(prefixes + "SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES (?kind ?class) { "
-                        + values + " } GRAPH ?g { ?x a ?class } } GROUP BY ?kind")
+                        + values + f" }} GRAPH ?g {{ ?x a ?class }} FILTER(?g != <{VOCABULARY_GRAPH}>) }} GROUP BY ?kind")
     counts = {b["kind"]["value"]: int(b["n"]["value"]) for b in data["results"]["bindings"]}
     for name in KINDS:
         stats[name] = counts.get(name, 0)

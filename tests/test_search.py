@@ -8,18 +8,13 @@ import pytest
 
 from api.app import create_app
 from kg.ingest import ingest_paths
-from kg.search import SearchIndex, entries_of, grams, index_path, match_expression, scan_where
+from kg.search import PROLOGUE, SearchIndex, entries_of, grams, index_path, match_expression, scan_where
 from kg.store import open_store, rows
 
 from .api_fixtures import serve
 from .conftest import CORPUS, EXAMPLES, run_kg
 
 QUERIES = ["司法", "光明区", "政务服务和数据", "条例", "法", "的", "2025", "Justice", "无此词语", "深小i"]
-PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
-            "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
-
-
 def scan(db, q: str) -> set[tuple[str, str, str]]:
     found = db.select(PROLOGUE + f"SELECT DISTINCT ?s ?kind ?text WHERE {{ {scan_where(q)} }}")
     return {(r["s"], r["kind"], r["text"]) for r in rows(found)}
