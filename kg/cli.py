@@ -479,12 +479,30 @@ def serve(
     port: int = typer.Option(8000, "--port"),
     token: Optional[str] = typer.Option(None, "--token", envvar="POLICY_KG_TOKEN",
                                         help="Bearer token that allows SPARQL UPDATE and POST /reports."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=64,
+                                help="Server processes answering HTTP (more cores); each runs its queries in "
+                                     "worker processes of its own. Only for a server that does not write."),
 ) -> None:
     """Serve the SPARQL endpoint, named queries and lookups over HTTP."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
 
+    if workers > 1:
+        if token:
+            fail("--workers serves read-only: a server with a --token writes the store, and one process "
+                 "at a time may (serve writes with one worker, or ingest with kg ingest meanwhile)")
+        if not store.startswith(("http://", "https://")):
+            _open_snapshots(store).close()  # publish a snapshot now if the store needs one
+        os.environ["POLICY_KG_STORE"] = store
+        os.environ.pop("POLICY_KG_TOKEN", None)
+        out.print(f"policy-kg at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql), "
+                  f"{workers} server processes", highlight=False)
+        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+        return
     if token or store.startswith(("http://", "https://")):
         db = _open(store)  # the server writes: it holds the store (an ingest waits for it)
         _load_vocabulary(db)
