@@ -28,7 +28,9 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from api.params import check_strict
-from kg.export import KIND_ALIASES, KINDS, Filters, check_excel, check_filters, export
+from api.lookups import Language
+from api.negotiation import negotiate_language
+from kg.export import KIND_ALIASES, KINDS, LANGUAGES, Filters, check_excel, check_filters, export
 from kg.store import Store
 from kg.vocab import LEVELS
 
@@ -60,20 +62,20 @@ class ExportView(str, Enum):
 
 
 def render(store: Store, fmt: str, view: str, filters: Filters, include_evidence: bool,
-           excel: bool = False) -> bytes:
+           excel: bool = False, lang: str = "zh") -> bytes:
     """The export as bytes (for csv: a zip with nodes.csv and edges.csv)."""
     with tempfile.TemporaryDirectory(prefix="policy-kg-export-") as tmp:
-        return render_to(store, Path(tmp), fmt, view, filters, include_evidence, excel).read_bytes()
+        return render_to(store, Path(tmp), fmt, view, filters, include_evidence, excel, lang).read_bytes()
 
 
 def render_to(store: Store, folder: Path, fmt: str, view: str, filters: Filters,
-              include_evidence: bool, excel: bool = False) -> Path:
+              include_evidence: bool, excel: bool = False, lang: str = "zh") -> Path:
     """Write the export into ``folder`` (a server-chosen temporary folder) and return the
     file to send (for csv: a zip with nodes.csv and edges.csv). Raises NothingToExport
     (a ValueError) when nothing is selected."""
     target = folder / ("csv" if fmt == "csv" else f"export.{SUFFIXES[fmt]}")
     paths = export(store, fmt, target, view=view, filters=filters, include_evidence=include_evidence,
-                   excel=excel)
+                   excel=excel, lang=lang)
     if fmt != "csv":
         return paths[0]
     archive_path = folder / "export.zip"
@@ -131,8 +133,13 @@ def export_router() -> APIRouter:
                                  json_schema_extra={"pattern": KIND_PATTERN}),
         evidence: bool = Query(False, description=_DOC["evidence"]),
         excel: bool = Query(False, description=_DOC["excel"]),
+        lang: Language | None = Query(None, description="Language of the level_label and relation_label "
+                                                         "attributes: zh (default) or en; without it, the "
+                                                         "Accept-Language header decides."),
     ) -> Response:
         check_strict(request, integers=("year",), booleans=("evidence", "excel"))
+        chosen = lang.value if lang is not None else negotiate_language(request.headers.get("accept-language"),
+                                                                        LANGUAGES)
         fmt, name = format.value, view.value
         filters = Filters(jurisdiction=jurisdiction or None, level=level or None, year=year, kind=kind or None)
         try:
@@ -155,9 +162,9 @@ def export_router() -> APIRouter:
         cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
         try:
             if runner is not None and runner.store is store:
-                path = await runner.export(render_to, folder, fmt, name, filters, evidence, excel)
+                path = await runner.export(render_to, folder, fmt, name, filters, evidence, excel, chosen)
             else:
-                path = await asyncio.to_thread(render_to, store, folder, fmt, name, filters, evidence, excel)
+                path = await asyncio.to_thread(render_to, store, folder, fmt, name, filters, evidence, excel, chosen)
         except ValueError as err:
             shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, str(err)) from err

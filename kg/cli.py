@@ -450,6 +450,7 @@ def export(
     evidence: bool = typer.Option(False, "--evidence", help="Add the evidence sentences as nodes."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write (a folder for csv)."),
     excel: bool = typer.Option(False, "--excel", help="csv: start each file with a UTF-8 BOM so Excel shows the Chinese."),
+    lang: str = typer.Option("zh", "--lang", help="Language of the level_label and relation_label attributes: zh or en."),
 ) -> None:
     """Export the graph for Gephi: GEXF with a timeline, GraphML, or the CSV pair.
 
@@ -463,7 +464,7 @@ def export(
         with db:
             written = run_export(db, fmt, output, view=view,
                                  filters=Filters(jurisdiction=jurisdiction, level=level, year=year, kind=kind),
-                                 include_evidence=evidence, excel=excel)
+                                 include_evidence=evidence, excel=excel, lang=lang)
     except NothingToExport as e:
         fail(str(e), 2)
     except (ValueError, StoreError) as e:

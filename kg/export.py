@@ -50,7 +50,7 @@ from typing import BinaryIO, Iterable
 import networkx as nx
 
 from .store import Store
-from .vocab import ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
+from .vocab import ACTION, ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
 
 VIEWS = ("all", "agency-document", "agency-initiative", "document-document")
 FORMATS = ("gexf", "gexf1.2", "graphml", "csv")
@@ -72,6 +72,12 @@ RELATIONS_ZH = {
     "subOrganizationOf": "下属机构", "initiative": "推进", "target": "设定目标",
     "metric": "报告指标", "evidence": "证据",
 }
+RELATIONS_EN = {
+    "implements": "implements", "references": "references", "cites": "cites", "jurisdiction": "jurisdiction",
+    "partOf": "part of", "subOrganizationOf": "belongs to", "initiative": "runs", "target": "sets target",
+    "metric": "reports metric", "evidence": "evidence",
+}
+LANGUAGES = ("zh", "en")  # of the level_label and relation_label attributes; zh the default
 RELATION_FAMILY = {
     **{code: "action" for code in ACTION_RELATIONS},
     "implements": "citation", "references": "citation", "cites": "citation", "jurisdiction": "geography",
@@ -89,14 +95,14 @@ VIEW_RELATIONS = {
 # numbers of OPTIONAL_NUMBERS have no such value: unknown, they are left out (their default only
 # fixes the type), since a 0 would read as a real value, a year 0 or an amount of nothing.
 NODE_DEFAULTS: dict[str, object] = {
-    "label": "", "kind": "", "level": "", "level_zh": "", "jurisdiction": "", "admin_level": "",
+    "label": "", "kind": "", "level": "", "level_zh": "", "level_label": "", "jurisdiction": "", "admin_level": "",
     "year": 0, "last_year": 0, "years": "", "report_count": 0, "report_ids": "",
     "alt_labels": "", "published": "", "in_force": "", "value": 0.0, "upper_value": 0.0,
     "unit": "", "comparator": "", "qualifier": "", "fact_year": 0, "section": "", "text": "",
     "export_degree": 0, "export_weighted_degree": 0.0, "size": MIN_SIZE, "color": "",
 }
 EDGE_DEFAULTS: dict[str, object] = {
-    "id": "", "label": "", "kind": "", "relation_zh": "", "family": "", "weight": 0.0,
+    "id": "", "label": "", "kind": "", "relation_zh": "", "relation_label": "", "family": "", "weight": 0.0,
     "report_count": 0, "report_ids": "", "year": 0, "last_year": 0, "years": "",
 }
 VIZ_KEYS = ("size", "color")
@@ -481,8 +487,35 @@ class _Snapshot:
 
 # -- building the network -----------------------------------------------------------------
 
+def relation_label(relation: str, lang: str = "zh") -> str:
+    """A relation's name in ``lang`` (zh or en): actions by their concepts' labels."""
+    if lang == "zh":
+        return RELATIONS_ZH.get(relation, relation)
+    if relation in ACTIONS:
+        from .vocabulary import label
+
+        return label(str(ACTION[relation]), "en") or relation
+    return RELATIONS_EN.get(relation, relation)
+
+
+def level_label(level: str, lang: str = "zh") -> str:
+    """A document level's name in ``lang`` (zh or en), from the level scheme."""
+    if not level:
+        return ""
+    if lang == "zh":
+        return LEVELS.get(level, "")
+    from .vocabulary import label
+
+    return label(str(LEVEL[level]), "en") or level
+
+
+def check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+
+
 def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
-                  include_evidence: bool = False) -> nx.MultiDiGraph:
+                  include_evidence: bool = False, lang: str = "zh") -> nx.MultiDiGraph:
     """The network of ``view`` under ``filters``: a MultiDiGraph keyed by relation.
 
     Node ids are the node IRIs; one edge per (source, target, relation) with ``weight`` the
@@ -491,6 +524,7 @@ def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
     """
     check_view(view)
     check_filters(filters)
+    check_language(lang)
     kinds = parse_kinds(filters.kind)
     level = parse_level(filters.level)
     snap = _Snapshot(store, include_evidence)
@@ -538,6 +572,11 @@ def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
     if include_evidence:
         _add_evidence(graph, snap, selected)
     _add_degree_and_viz(graph)
+    for _, data in graph.nodes(data=True):
+        data["level_label"] = level_label(str(data.get("level", "")), lang)
+    for _, _, data in graph.edges(data=True):
+        data["relation_label"] = relation_label(str(data.get("kind", "")), lang)
+    graph.graph["lang"] = lang
     return graph
 
 
@@ -656,12 +695,12 @@ def write_export(graph: nx.MultiDiGraph, fmt: str, output: Path, excel: bool = F
 
 
 def export(store: Store, fmt: str, output: Path, view: str = "all", filters: Filters = Filters(),
-           include_evidence: bool = False, excel: bool = False) -> list[Path]:
+           include_evidence: bool = False, excel: bool = False, lang: str = "zh") -> list[Path]:
     """Build the network of ``view`` and write it as ``fmt`` to ``output``. Raise
     NothingToExport (one line, no file written) when the view and filters select no node."""
     check_format(fmt)
     check_excel(fmt, excel)
-    graph = build_network(store, view, filters, include_evidence)
+    graph = build_network(store, view, filters, include_evidence, lang)
     if graph.number_of_nodes() == 0:
         chosen = filters.describe()
         raise NothingToExport(f"nothing to export: view {view} "

@@ -910,3 +910,30 @@ def test_cli_export_nothing_exits_2_and_excel_writes_a_bom(tmp_path):
     assert all((tmp_path / "xl" / name).read_bytes().startswith(b"\xef\xbb\xbf") for name in ("nodes.csv", "edges.csv"))
     proc = run_kg("export", "--store", str(folder), "--excel", "--output", str(tmp_path / "xl.gexf"))
     assert proc.returncode == 1 and "csv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_exports_take_a_language_for_levels_and_relations(tmp_path):
+    """level_label and relation_label in Chinese by default, in English with lang=en; the codes
+    and the Chinese columns stay."""
+    from kg.export import build_network
+    from kg.ingest import ingest_paths
+    from kg.store import open_store
+
+    from .conftest import EXAMPLES
+
+    db = open_store(tmp_path / "store")
+    assert ingest_paths([EXAMPLES], db).ok
+    zh = build_network(db, "agency-document")
+    en = build_network(db, "agency-document", lang="en")
+    db.close()
+    docs = [(n, d) for n, d in en.nodes(data=True) if d["kind"] == "document" and d["level"]]
+    assert docs
+    for node, data in docs:
+        assert zh.nodes[node]["level_label"] == zh.nodes[node]["level_zh"]
+        assert data["level_label"] and data["level_label"] != data["level_zh"]
+        assert data["level_label"].isascii()
+    edges = list(en.edges(data=True))
+    assert edges and all(d["relation_label"].isascii() for _, _, d in edges)
+    assert all(not d["relation_label"].isascii() for _, _, d in zh.edges(data=True))
+    with pytest.raises(ValueError, match="unknown language"):
+        build_network(db, lang="fr")

@@ -119,7 +119,7 @@ def test_openapi_documents_the_route(store):
     app = create_app(store)
     operation = app.openapi()["paths"]["/export"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert names == {"format", "view", "jurisdiction", "level", "year", "kind", "evidence", "excel"}
+    assert names == {"format", "view", "jurisdiction", "level", "year", "kind", "evidence", "excel", "lang"}
 
 
 @pytest.mark.parametrize("params", [{"year": 2030}, {"kind": "metric"}, {"view": "agency-initiative"},
@@ -152,3 +152,18 @@ def test_openapi_documents_the_empty_answer_and_excel(store):
     assert "nothing to export" in operation["responses"]["422"]["description"]
     excel = next(p for p in operation["parameters"] if p["name"] == "excel")
     assert excel["schema"]["type"] == "boolean" and "BOM" in excel["description"]
+
+
+def test_an_english_export_over_http(client):
+    response = client.get("/export", params={"format": "graphml", "lang": "en"})
+    assert response.status_code == 200, response.text
+    import io
+
+    import networkx as nx
+
+    network = nx.read_graphml(io.BytesIO(response.content))
+    labels = [d["relation_label"] for _, _, d in network.edges(data=True)]
+    assert labels and all(label.isascii() for label in labels)
+    by_header = client.get("/export", params={"format": "graphml"}, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert by_header.content == response.content
+    assert client.get("/export", params={"lang": "fr"}).status_code == 422
