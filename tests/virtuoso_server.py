@@ -39,6 +39,7 @@ DirsAllowed = ., {dir}
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 CheckpointInterval = 60
+MaxSortedTopRows = 1000000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {vsp}
