@@ -103,12 +103,22 @@ class DaskExecutor:
         """Worker threads in the cluster now (at least one)."""
         return max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
+    def warm(self, shacl: bool = True) -> None:
+        """Build the pipeline (and parse the shapes) on every worker now, once, as a forked local
+        pool inherits them: the first reports then do not wait for it. A worker that joins
+        later (or replaces a lost one) builds them with its first task."""
+        self.client.run(_warm, shacl)
+
     def results(self, chunks: Iterable[list], settings: Settings) -> Iterator[list[ReportResult]]:
+        self.warm(settings.shacl)
         shared = self.client.scatter(settings, broadcast=True, hash=False)
         flying: deque = deque()
-        for batch in chunks:
+        slots = self.slots
+        for number, batch in enumerate(chunks):
+            if number % 64 == 63:
+                slots = self.slots  # workers may join or leave during a long run
             flying.append(self._submit(batch, shared))
-            while len(flying) > self.slots * (1 + IN_FLIGHT):
+            while len(flying) > slots * (1 + IN_FLIGHT):
                 yield self._collect(*flying.popleft())
         while flying:
             yield self._collect(*flying.popleft())
