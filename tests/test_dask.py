@@ -215,3 +215,16 @@ def test_no_scheduler_is_one_line(tmp_path):
                   "--scheduler", "tcp://127.0.0.1:9", env={"POLICY_KG_DASK_CONNECT_TIMEOUT": "3"})
     assert proc.returncode == 1 and "no Dask scheduler answers at tcp://127.0.0.1:9" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_without_a_scheduler_kg_starts_a_local_cluster(tmp_path):
+    proc = run_kg("ingest", str(EXAMPLES), "--store", str(tmp_path / "s"), "--executor", "dask", "--jobs", "1", "-q")
+    assert proc.returncode == 0 and "2 reports stored, 0 failed" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [(["--executor", "spark"], "unknown executor 'spark' (local or dask)"),
+                                           (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler goes with --executor dask")])
+def test_executor_options_are_checked_in_one_line(tmp_path, args, message):
+    proc = run_kg("ingest", str(EXAMPLES), "--store", str(tmp_path / "s"), *args)
+    assert proc.returncode == 1 and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
