@@ -17,7 +17,10 @@ for throughput on big corpora:
   memory stays flat from a thousand reports to a hundred thousand;
 * validation uses the fast SHACL engine when it is installed (see :mod:`kg.validate`).
 
-``jobs=1`` runs everything in the calling process (no pool), with the same batched writes.
+``jobs=1`` runs everything in the calling process (no pool), with the same batched writes;
+``executor=`` runs the extraction elsewhere (a Dask cluster: :mod:`kg.executors`) through the same
+writer. :func:`extract_report` is the extraction of one report as a function (report + read-only
+:class:`Settings` → :class:`ReportResult`: N-Triples/N-Quads and the validation verdict).
 ``ingest_reports_parallel(reports, store)`` takes :class:`kg.read.Report` objects instead of
 files (generated or received reports; they are pickled to the workers).
 """
@@ -67,9 +70,6 @@ class ReportResult:
         if self.ntriples is None:
             return b""
         return nt_to_nquads(self.ntriples, str(report_graph(self.report_id)))
-
-
-_Result = ReportResult  # the name the writer side uses
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def count_found(paths: Iterable[Path]) -> int:
 
 # --- the writer side ------------------------------------------------------------------------
 
-def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
+def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> None:
     """Store the graphs of one batch; set each outcome's stored flag or error."""
     items = [(str(report_graph(o.report_id)), r.ntriples) for o, r in batch]
     if not isinstance(store, Store):  # a ShardWriter: one N-Quads file per batch
@@ -302,7 +302,7 @@ def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, 
         if batch:
             yield batch
 
-    pending: list[tuple[Outcome, _Result]] = []   # validated, waiting for the next store write
+    pending: list[tuple[Outcome, ReportResult]] = []   # validated, waiting for the next store write
     done: list[Outcome] = []                        # reported once what they wait for is stored
 
     def flush() -> None:
@@ -315,7 +315,7 @@ def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, 
                 on_done(outcome)
         done.clear()
 
-    def finish(results: list[_Result]) -> None:
+    def finish(results: list[ReportResult]) -> None:
         for r in results:
             outcome = Outcome(source=r.source, report_id=r.report_id, triples=r.triples, error=r.error,
                               violations=r.violations)
