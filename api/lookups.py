@@ -228,7 +228,7 @@ def lookups_router(runner: Runner) -> APIRouter:
                    OPTIONAL { ?s rdfs:label ?l } OPTIONAL { ?s pkg:adminLevel ?lv }
                    OPTIONAL { ?s pkg:jurisdiction ?j OPTIONAL { ?j rdfs:label ?jl } } }"""
         found, page = await paged(request, runner, where,
-                                  "SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?type) AS ?t) (SAMPLE(?lv) AS ?level) "
+                                  "SELECT ?s (SAMPLE(STR(?l)) AS ?label) (SAMPLE(?type) AS ?t) (SAMPLE(?lv) AS ?level) "
                                   "(SAMPLE(?j) AS ?jur) (SAMPLE(?jl) AS ?jurLabel)",
                                   "GROUP BY ?s ORDER BY ?label ?s", limit, offset)
         items = [{**node(request, r["s"], r.get("label")),
@@ -272,7 +272,7 @@ def lookups_router(runner: Runner) -> APIRouter:
         where = f"""{bound} GRAPH ?g {{ ?s a pkg:Document ; eli:type_document ?level
                     OPTIONAL {{ ?s rdfs:label ?l }} OPTIONAL {{ ?s eli:passed_by ?by OPTIONAL {{ ?by rdfs:label ?byl }} }} }}"""
         found, page = await paged(request, runner, where,
-                                  "SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?level) AS ?lv) "
+                                  "SELECT ?s (SAMPLE(STR(?l)) AS ?label) (SAMPLE(?level) AS ?lv) "
                                   "(SAMPLE(?by) AS ?passedBy) (SAMPLE(?byl) AS ?passedByLabel)",
                                   "GROUP BY ?s ORDER BY ?label ?s", limit, offset)
         items = [{**node(request, r["s"], r.get("label")), "level": code(r.get("lv"), LEVELS, lang),
@@ -319,7 +319,7 @@ def lookups_router(runner: Runner) -> APIRouter:
         iri = node_iri("region", id)
         props = await properties(request, runner, iri, lang)
         related = await table(runner, f"""
-            SELECT DISTINCT ?rel ?x (SAMPLE(?xl) AS ?label) WHERE {{ {values(r=iri)}
+            SELECT DISTINCT ?rel ?x (SAMPLE(STR(?xl)) AS ?label) WHERE {{ {values(r=iri)}
               GRAPH ?g {{
                 {{ ?x pkg:partOf ?r BIND("parts" AS ?rel) }}
                 UNION {{ ?x pkg:jurisdiction ?r ; a ?t VALUES ?t {{ pkg:Agency org:Organization }} BIND("agencies" AS ?rel) }}
@@ -380,7 +380,7 @@ def lookups_router(runner: Runner) -> APIRouter:
         found, page = await paged(request, runner, where,
                                   "SELECT ?s ?kind ?text (SAMPLE(?rank) AS ?r) (SAMPLE(?type) AS ?t) "
                                   "(SAMPLE(?report) AS ?rep)",
-                                  "GROUP BY ?s ?kind ?text ORDER BY ?r ?text ?s", limit, offset,
+                                  "GROUP BY ?s ?kind ?text ORDER BY ?r STR(?text) ?s", limit, offset,
                                   key="CONCAT(STR(?s), ?kind, STR(?text))")
         items = [{**node(request, r["s"], r["text"] if r["kind"] == "label" else None),
                   "kind": r["kind"], "text": r["text"], "type": curie(r["t"]) if r.get("t") else None,

@@ -29,6 +29,9 @@ def fail(message: str, code: int = 1) -> None:
 
 
 WAIT_HELP = "Seconds to wait while another process has the store (an ingest, a server)."
+EXECUTOR_HELP = "Where extraction runs: local (--jobs processes here) or dask (a Dask cluster)."
+SCHEDULER_HELP = ("The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it "
+                  "a local cluster of --jobs workers is started).")
 
 
 def _open(store: str, read_only: bool = False, wait: float = 0.0):
@@ -92,6 +95,8 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (extract and validate in parallel; one writer)."),
+    executor: str = typer.Option("local", "--executor", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Ingest reports: extract, validate with SHACL and store one named graph per report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -124,22 +129,93 @@ def ingest(
                 for line in outcome.violations[:5]:
                     progress.console.print(f"    {line}", highlight=False, soft_wrap=True)
 
-        if jobs > 1:
-            from .parallel import ingest_paths_parallel
-
-            summary = ingest_paths_parallel(paths, db, jobs=jobs, shacl=shacl, on_start=started, on_done=done)
+        if jobs > 1 or executor != "local" or scheduler:
+            summary = _run_batch(paths, db, jobs, executor, scheduler, shacl=shacl, on_start=started, on_done=done)
         else:
             summary = ingest_paths(paths, db, shacl=shacl, on_start=started, on_done=done)
         _load_vocabulary(db)
+    _batch_report(summary)
+
+
+def _run_batch(paths, sink, jobs: int, executor: str, scheduler: Optional[str], **kwargs):
+    """The batch ingest (kg.parallel) on the chosen executor; a start failure is one line."""
+    from .executors import ExecutorError, open_executor
+    from .parallel import ingest_paths_parallel
+
+    try:
+        with open_executor(executor, jobs, scheduler) as runner:
+            return ingest_paths_parallel(paths, sink, jobs=jobs, executor=runner, **kwargs)
+    except ExecutorError as e:
+        fail(str(e))
+
+
+def _batch_report(summary, what: str = "stored") -> None:
+    """The failures and the count line of a batch (kg ingest, kg extract-all)."""
     for line in summary.errors:
         err.print(f"[red]failed:[/red] {line}", highlight=False, soft_wrap=True)
-    err.print(f"{len(summary.stored)} reports stored, {len(summary.failed)} failed, "
+    err.print(f"{len(summary.stored)} reports {what}, {len(summary.failed)} failed, "
               f"{summary.triples} triples, {summary.violations} SHACL violations"
               + (f", {len(summary.errors)} manifest problems" if summary.errors else ""), highlight=False)
     if not summary.outcomes and not summary.errors:
         fail("no report files found (.txt, .html, .htm, .md)")
     if not summary.ok:
         raise typer.Exit(2 if summary.stored else 1)
+
+
+@app.command("extract-all")
+def extract_all(
+    paths: list[Path] = typer.Argument(..., help="Report files or folders (a folder's manifest.csv gives metadata)."),
+    output: Path = typer.Option(..., "--output", "-o", help="A new or empty folder for the N-Quads shards."),
+    shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Validate each report's graph; only valid ones are written."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (or Dask workers of a local cluster)."),
+    executor: str = typer.Option("local", "--executor", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+) -> None:
+    """Extract reports into N-Quads shards (part-NNNNN.nq) for bulk loaders; no store."""
+    from .shards import ShardError, ShardWriter
+
+    try:
+        writer = ShardWriter(output)
+    except ShardError as e:
+        fail(str(e))
+
+    def done(outcome) -> None:
+        if outcome.error:
+            err.print(f"[red]failed:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+
+    summary = _run_batch(paths, writer, jobs, executor, scheduler, shacl=shacl, on_done=done)
+    err.print(f"{writer.count} shards, {writer.quads} quads in {output}", highlight=False)
+    _batch_report(summary, "written")
+
+
+@app.command()
+def load(
+    folder: Path = typer.Argument(..., help="A folder of N-Quads shards (kg extract-all), or one .nq file."),
+    store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
+    graph_store: Optional[str] = typer.Option(None, "--graph-store", help=(
+        "A SPARQL 1.1 Graph Store Protocol URL to PUT each named graph to (Virtuoso: "
+        "http://host:8890/sparql-graph-crud); without it a URL store gets each shard POSTed to its /store "
+        "(an Oxigraph server).")),
+    wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
+) -> None:
+    """Bulk load N-Quads shards into a store (embedded, an Oxigraph server or a Graph Store)."""
+    import time
+
+    from .shards import ShardError, load_shards
+    from .store import StoreError
+
+    if graph_store and not store.startswith(("http://", "https://")):
+        fail("--graph-store goes with a --store URL")
+    db = _open(store, wait=wait)
+    started = time.perf_counter()
+    try:
+        with db:
+            loaded = load_shards(folder, db, graph_store)
+    except (ShardError, StoreError) as e:
+        fail(str(e))
+    seconds = time.perf_counter() - started
+    err.print(f"{loaded.shards} shards, {loaded.quads} quads loaded in {seconds:.1f} s "
+              f"({loaded.quads / max(seconds, 1e-9):,.0f} quads/s)", highlight=False)
 
 
 @app.command()

@@ -17,20 +17,19 @@ for throughput on big corpora:
   memory stays flat from a thousand reports to a hundred thousand;
 * validation uses the fast SHACL engine when it is installed (see :mod:`kg.validate`).
 
-``jobs=1`` runs everything in the calling process (no pool), with the same batched writes.
+``jobs=1`` runs everything in the calling process (no pool), with the same batched writes;
+``executor=`` runs the extraction elsewhere (a Dask cluster: :mod:`kg.executors`) through the same
+writer. :func:`extract_report` is the extraction of one report as a function (report + read-only
+:class:`Settings` → :class:`ReportResult`: N-Triples/N-Quads and the validation verdict).
 ``ingest_reports_parallel(reports, store)`` takes :class:`kg.read.Report` objects instead of
 files (generated or received reports; they are pickled to the workers).
 """
 from __future__ import annotations
 
 import csv
-import multiprocessing
-import os
-import re
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
 from .ingest import GraphClaims, Outcome, Summary
@@ -40,14 +39,19 @@ from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
 from .urls import BadURL
 from .vocab import report_graph
 
+if TYPE_CHECKING:
+    from .executors import Executor
+    from .shards import ShardWriter
+
 CHUNK = 16          # reports a worker handles per task
 WRITE_BATCH = 64    # reports per store transaction (fewer, bigger transactions: -15% writer CPU)
 IN_FLIGHT = 3       # tasks queued per worker beyond the one it runs
 
 
 @dataclass
-class _Result:
-    """What a worker sends back for one report."""
+class ReportResult:
+    """What extracting one report gives: its graph (N-Triples, when it may be stored) and its
+    verdict (``error`` and SHACL ``violations``; both empty when it conforms)."""
     source: str
     report_id: str = ""
     row: str = ""                   # its manifest row, if any
@@ -56,14 +60,35 @@ class _Result:
     violations: list[str] = field(default_factory=list)
     ntriples: bytes | None = None   # the graph, when it may be stored
 
+    @property
+    def conforms(self) -> bool:
+        return not self.error and self.ntriples is not None
+
+    @property
+    def nquads(self) -> bytes:
+        """The report's named graph as N-Quads (empty when it may not be stored)."""
+        if self.ntriples is None:
+            return b""
+        return nt_to_nquads(self.ntriples, str(report_graph(self.report_id)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything extraction reads besides the report, all read-only: the authority list of
+    laws, whether to validate with SHACL, and which SHACL engine (the shapes and lexicons are
+    package data, loaded once per process and never changed)."""
+    authority: Authority | None = None
+    shacl: bool = True
+    engine: str | None = None
+
 
 # --- the worker side ------------------------------------------------------------------------
 
-_STATE: dict = {}
+_STATE: dict = {}   # the Settings of a pool worker process, set once by its initializer
 
 
 def _init(authority: Authority | None, shacl: bool, engine: str | None) -> None:
-    _STATE.update(authority=authority, shacl=shacl, engine=engine)
+    _STATE["settings"] = Settings(authority, shacl, engine)
 
 
 def _warm(shacl: bool) -> None:
@@ -76,32 +101,56 @@ def _warm(shacl: bool) -> None:
         load_shapes()
 
 
-def _work(tasks: list) -> list[_Result]:
-    return [_one(task) for task in tasks]
+def _work(tasks: list) -> list[ReportResult]:
+    settings = _STATE.get("settings") or Settings()
+    return [_one(task, settings) for task in tasks]
 
 
-def _one(task) -> _Result:
-    """task: (path, ReportMeta | None) for a file, or a Report."""
+def work_with(settings: Settings, tasks: list) -> list[ReportResult]:
+    """Extract a chunk of tasks with explicit settings (what a Dask task runs)."""
+    return [_one(task, settings) for task in tasks]
+
+
+def read_task(task) -> Report | ReportResult:
+    """task: (path, ReportMeta | None) for a file, or a Report. The Report, or a result that
+    says in one line why the file cannot be read."""
+    if isinstance(task, Report):
+        return task
+    path, meta = task
+    try:
+        return read_report(path, meta)
+    except ReadError as err:
+        return ReportResult(source=str(path), error=str(err))
+    except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
+        return ReportResult(source=str(path), error=f"{path}: could not be processed ({type(err).__name__}: {err})")
+
+
+def _one(task, settings: Settings) -> ReportResult:
+    report = read_task(task)
+    if isinstance(report, ReportResult):
+        return report
+    source = str(task[0]) if not isinstance(task, Report) else report.path or report.id
+    return extract_report(report, settings, source=source)
+
+
+def extract_report(report: Report, settings: Settings, source: str = "") -> ReportResult:
+    """Extraction as a function of one report: text + metadata (the :class:`Report`) and the
+    read-only ``settings`` give the report's graph and its validation verdict, within the
+    limits of :mod:`kg.limits`. Nothing is read or kept besides them: the same report gives the
+    same result in any process, in any order, on any machine that has the package."""
     from .ingest import report_graph_of
     from .validate import validate
 
-    if isinstance(task, Report):
-        report, source, path = task, task.path or task.id, task.path or task.id
-    else:
-        path, meta = task
-        source = str(path)
-        report = None
-    result = _Result(source=source)
+    source = source or report.path or report.id
+    path = source
+    result = ReportResult(source=source, report_id=report.id, row=report.meta.manifest_row)
     try:
-        if report is None:
-            report = read_report(path, meta)
-        result.report_id, result.row = report.id, report.meta.manifest_row
         budget = Budget.from_env()
-        graph = report_graph_of(report, _STATE.get("authority"), budget)
+        graph = report_graph_of(report, settings.authority, budget)
         result.triples = len(graph)
         ntriples = graph.serialize(format="nt", encoding="utf-8")
-        if _STATE.get("shacl", True):
-            validation = validate(graph, engine=_STATE.get("engine"), ntriples=ntriples)
+        if settings.shacl:
+            validation = validate(graph, engine=settings.engine, ntriples=ntriples)
             if not validation.conforms:
                 result.violations = validation.violations
                 result.error = f"{path}: not stored: {validation.summary()}"
@@ -207,9 +256,18 @@ def count_found(paths: Iterable[Path]) -> int:
 
 # --- the writer side ------------------------------------------------------------------------
 
-def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
+def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> None:
     """Store the graphs of one batch; set each outcome's stored flag or error."""
     items = [(str(report_graph(o.report_id)), r.ntriples) for o, r in batch]
+    if not isinstance(store, Store):  # a ShardWriter: one N-Quads file per batch
+        try:
+            store.write(items)
+            for outcome, _ in batch:
+                outcome.stored = True
+        except OSError as err:
+            for outcome, result in batch:
+                outcome.error = f"{result.source}: cannot write its shard ({err.strerror or err})"
+        return
     if isinstance(store, EmbeddedStore):
         try:
             store.bulk_replace(items)
@@ -226,9 +284,12 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, _Result]]) -> None:
             outcome.error = f"{result.source}: store refused the report: {err}"
 
 
-def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Authority | None,
+def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, authority: Authority | None,
          engine: str | None, chunk: int, summary: Summary,
-         on_done: Callable[[Outcome], None] | None) -> Summary:
+         on_done: Callable[[Outcome], None] | None, executor: "Executor | None" = None) -> Summary:
+    """The one path of batch ingest: ``executor`` (by default this process for ``jobs=1``, a
+    pool of ``jobs`` processes else; or a Dask cluster, see :mod:`kg.executors`) extracts
+    chunks of reports; this process claims graphs, writes the batches and reports outcomes."""
     claims = GraphClaims()
 
     def chunks() -> Iterator[list]:
@@ -241,7 +302,7 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         if batch:
             yield batch
 
-    pending: list[tuple[Outcome, _Result]] = []   # validated, waiting for the next store write
+    pending: list[tuple[Outcome, ReportResult]] = []   # validated, waiting for the next store write
     done: list[Outcome] = []                        # reported once what they wait for is stored
 
     def flush() -> None:
@@ -254,7 +315,7 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
                 on_done(outcome)
         done.clear()
 
-    def finish(results: list[_Result]) -> None:
+    def finish(results: list[ReportResult]) -> None:
         for r in results:
             outcome = Outcome(source=r.source, report_id=r.report_id, triples=r.triples, error=r.error,
                               violations=r.violations)
@@ -268,40 +329,29 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         if len(pending) >= max(chunk, WRITE_BATCH):
             flush()
 
-    if jobs <= 1:
-        _init(authority, shacl, engine)
-        for batch in chunks():
-            finish(_work(batch))
-        flush()
-        return summary
+    from .executors import local_executor
 
-    context = multiprocessing.get_context(os.environ.get("POLICY_KG_MP_START") or None)
-    if context.get_start_method() == "fork":
-        _warm(shacl)  # forked workers inherit the pipeline and the parsed shapes
-    with context.Pool(jobs, initializer=_init, initargs=(authority, shacl, engine)) as pool:
-        flying: deque = deque()
-        for batch in chunks():
-            flying.append(pool.apply_async(_work, (batch,)))
-            while len(flying) > jobs * (1 + IN_FLIGHT):
-                finish(flying.popleft().get())
-        while flying:
-            finish(flying.popleft().get())
-        flush()
+    executor = executor or local_executor(jobs)
+    for results in executor.results(chunks(), Settings(authority, shacl, engine)):
+        finish(results)
+    flush()
     return summary
 
 
-def ingest_paths_parallel(paths: Iterable[Path | str], store: Store, jobs: int = 2, shacl: bool = True,
-                          authority: Authority | None = None, on_start: Callable[[int], None] | None = None,
+def ingest_paths_parallel(paths: Iterable[Path | str], store: "Store | ShardWriter", jobs: int = 2,
+                          shacl: bool = True, authority: Authority | None = None,
+                          on_start: Callable[[int], None] | None = None,
                           on_done: Callable[[Outcome], None] | None = None, engine: str | None = None,
-                          chunk: int = CHUNK) -> Summary:
-    """Ingest files and folders with ``jobs`` worker processes (see the module doc)."""
+                          chunk: int = CHUNK, executor: "Executor | None" = None) -> Summary:
+    """Ingest files and folders with ``jobs`` worker processes, or on ``executor`` (see the
+    module doc); ``store`` may be a :class:`kg.shards.ShardWriter` (N-Quads files, no store)."""
     paths = [Path(p) for p in paths]
     summary = Summary()
     if on_start:
         on_start(count_found(paths))
     authority = authority if authority is not None else default_authority()
     errors: list[str] = []
-    _run(iter(iter_found(paths, errors)), store, jobs, shacl, authority, engine, chunk, summary, on_done)
+    _run(iter(iter_found(paths, errors)), store, jobs, shacl, authority, engine, chunk, summary, on_done, executor)
     summary.errors = errors
     return summary
 
@@ -309,8 +359,8 @@ def ingest_paths_parallel(paths: Iterable[Path | str], store: Store, jobs: int =
 def ingest_reports_parallel(reports: Iterable[Report], store: Store, jobs: int = 2, shacl: bool = True,
                             authority: Authority | None = None,
                             on_done: Callable[[Outcome], None] | None = None, engine: str | None = None,
-                            chunk: int = CHUNK) -> Summary:
+                            chunk: int = CHUNK, executor: "Executor | None" = None) -> Summary:
     """Ingest :class:`Report` objects (streamed: only a few batches are held at a time)."""
     summary = Summary()
     authority = authority if authority is not None else default_authority()
-    return _run(iter(reports), store, jobs, shacl, authority, engine, chunk, summary, on_done)
+    return _run(iter(reports), store, jobs, shacl, authority, engine, chunk, summary, on_done, executor)

@@ -837,6 +837,33 @@ class RemoteStore(Store):
         data = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(b["g"]["value"] for b in data["results"]["bindings"])
 
+    @property
+    def graph_store_url(self) -> str:
+        """Oxigraph's Graph Store: ``/store`` beside ``/query``."""
+        base = self.query_url.rstrip("/")
+        return (base[: -len("/query")] if base.endswith("/query") else base) + "/store"
+
+    def post_nquads(self, data: bytes, url: str | None = None) -> None:
+        """Add N-Quads (named graphs kept) with one POST to a Graph Store that takes datasets
+        (an Oxigraph server's ``/store``, by default): the server's bulk HTTP load."""
+        self._send("POST", url or self.graph_store_url, data, "application/n-quads")
+
+    def put_graph(self, graph_iri: str, ntriples: bytes, url: str) -> None:
+        """Replace one named graph by N-Triples with SPARQL 1.1 Graph Store Protocol's PUT to
+        ``url?graph=IRI`` (Virtuoso: ``/sparql-graph-crud``)."""
+        self._send("PUT", url, ntriples, "application/n-triples", {"graph": graph_iri})
+
+    def _send(self, method: str, url: str, data: bytes, media: str, params: dict | None = None) -> None:
+        import httpx
+
+        try:
+            response = self._http.request(method, url, content=data, params=params,
+                                          headers={"Content-Type": media}, timeout=max(600.0, len(data) / 1e5))
+        except httpx.HTTPError as err:
+            raise StoreError(f"{url}: {err}") from err
+        if response.status_code >= 400:
+            raise StoreError(f"{url}: HTTP {response.status_code}: {response.text.strip()[:300]}")
+
     def close(self) -> None:
         self._http.close()
 
