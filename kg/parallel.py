@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
-from .ingest import GraphClaims, Outcome, Summary
+from .ingest import GraphClaims, Outcome, Summary, recompute_progress
 from .limits import BadSetting, Budget, LimitExceeded
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
@@ -273,6 +273,7 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         for batch in chunks():
             finish(_work(batch))
         flush()
+        recompute_progress(store, summary)
         return summary
 
     context = multiprocessing.get_context(os.environ.get("POLICY_KG_MP_START") or None)
@@ -287,6 +288,7 @@ def _run(tasks: Iterator, store: Store, jobs: int, shacl: bool, authority: Autho
         while flying:
             finish(flying.popleft().get())
         flush()
+    recompute_progress(store, summary)  # kg.progress: the checks of the bodies this batch touched
     return summary
 
 
