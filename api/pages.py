@@ -22,6 +22,7 @@ from api.editor import EDITOR_HTML
 from api.lookups import curie, table, values
 from api.named import query_info
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
+from api.progress import progress_section
 from api.runner import Runner
 from api.security import inline_blocks, policy, safe_href
 from api.sparql import result_response
@@ -118,6 +119,7 @@ async def render(request: Request, runner: Runner, iri: URIRef) -> str:
                       for r in incoming)
     type_list = ", ".join(anchor(r["o"]) for r in types) or "—"
     title = escape(label or str(iri))
+    commitments = await progress_section(runner, iri)  # api.progress: an agency's commitments and outcomes
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title} · policy-kg</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -130,5 +132,6 @@ async def render(request: Request, runner: Runner, iri: URIRef) -> str:
 {props}</table>
 <h2>Incoming links</h2><table id="incoming"><tr><th>from</th><th>property</th></tr>
 {links or '<tr><td colspan="2">none</td></tr>'}</table>
+{commitments}
 </body></html>"""
 
