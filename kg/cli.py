@@ -351,7 +351,7 @@ def stats(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
 def export(
     store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
     fmt: str = typer.Option("gexf", "--format", "-f", help="gexf (1.3), gexf1.2, graphml or csv (nodes.csv + edges.csv)."),
-    view: str = typer.Option("all", "--view", help="all, agency-document, agency-initiative or document-document."),
+    view: str = typer.Option("all", "--view", help="all, agency-document, agency-initiative, document-document or agency-indicator (targets followed: outcome and year on the edges)."),
     jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="Only reports of this region (光明区)."),
     level: Optional[str] = typer.Option(None, "--level", help="Only documents of this level (law or 法律)."),
     year: Optional[int] = typer.Option(None, "--year", help="Only reports of this year."),

@@ -243,3 +243,15 @@ def test_cli_and_api_answer_from_the_same_query_file(tmp_path):
                          timeout=60).status_code == 422
         page = httpx.get(f"{base}/id/agency/{agency}", headers={"Accept": "text/html"}, timeout=60).text
         assert 'id="progress"' in page and "专题培训" in page and "missed" in page
+
+
+def test_gephi_view_agency_indicator_carries_outcome_and_year(examples_store, tmp_path):
+    from kg.export import build_network, write_export
+
+    network = build_network(examples_store, "agency-indicator")
+    edges = {(network.nodes[s]["label"], network.nodes[t]["label"], d["label"], d["year"])
+             for s, t, d in network.edges(data=True)}
+    assert edges == {(b, i, o, 2025) for (b, i), (_, o) in EXPECTED_TARGETS.items()}
+    assert {d["kind"] for _, d in network.nodes(data=True)} == {"agency", "indicator"}
+    gexf = write_export(network, "gexf", tmp_path / "progress.gexf")[0].read_text(encoding="utf-8")
+    assert "not-reported" in gexf and "城镇新增就业" in gexf
