@@ -255,3 +255,23 @@ def test_gephi_view_agency_indicator_carries_outcome_and_year(examples_store, tm
     assert {d["kind"] for _, d in network.nodes(data=True)} == {"agency", "indicator"}
     gexf = write_export(network, "gexf", tmp_path / "progress.gexf")[0].read_text(encoding="utf-8")
     assert "not-reported" in gexf and "城镇新增就业" in gexf
+
+
+def test_synthetic_corpus_makes_consecutive_years_that_are_followed(tmp_path):
+    from bench.corpus import write_corpus
+
+    write_corpus(tmp_path / "corpus", 24, seed=3, pairs=True)
+    with (tmp_path / "corpus" / "manifest.csv").open(encoding="utf-8") as handle:
+        manifest = list(csv.DictReader(handle))
+    first, second = manifest[0], manifest[1]
+    assert second["id"] == first["id"] + "-next" and second["agency"] == first["agency"]
+    assert int(second["year"]) == int(first["year"]) + 1
+    db = open_store(tmp_path / "store")
+    try:
+        assert ingest_paths([tmp_path / "corpus"], db).ok
+        found = query_rows(db, "progress")
+        assert found and {r["result_report"] for r in found if r.get("result_report")} <= \
+            {r["id"] for r in manifest if r["id"].endswith("-next")}
+        assert {r["indicator"] for r in found} >= {"地区生产总值增长"}
+    finally:
+        db.close()
