@@ -42,6 +42,8 @@ BASE_UNITS = {"mass": "公斤", "persons": "人"}
 SCOPE_LEAD = re.compile(r"^(?:全省|全市|全区|全县|全州|全盟|全旗|全镇|全国|我省|我市|我区|我县|本省|本市|本区|本县|今年|明年|全年)+")
 # Words that lead a clause without changing the quantity (预期, 力争 …).
 EMPTY_LEAD = re.compile(r"^(?:预期|预计|力争|争取|确保|实现|完成|达到|主要|其中|努力|继续|保持|全年|累计|共)+")
+# Words that end a clause before its number without changing the quantity (粮食产量继续保持 …).
+EMPTY_TAIL = re.compile(r"(?:继续保持|继续稳定|保持在|稳定在|保持|继续|力争|确保)$")
 # Verbs of doing before what is counted (开展专题宣讲20场 = 专题宣讲20场): dropped for counts only.
 DOING_LEAD = re.compile(r"^(?:开展|组织|举办|举行|召开|实施|完成|办理|受理|发放|建成|建设|新建|打造|培育|开工|评查|"
                         r"化解|调解|推动|推进|出台|制定|修订|起草|审查|审核|培训|参训|编制|印发)")
@@ -82,10 +84,10 @@ def in_base(value: Decimal, unit: str) -> Decimal:
 def normal_form(text: str, unit: str) -> str:
     """The indicator as the key two reports share: NFKC, no quotes or spaces, no scope word
     (全省, 我市), no empty lead (预期, 力争), 增速/增幅 read as 增长; for counts of things done also no
-    verb of doing (开展, 举办 …: by what is counted). Empty when nothing is left."""
+    verb of doing (开展, 举办 …: by what is counted), no empty tail (继续保持). Empty when nothing is left."""
     form = fold(text).replace("“", "").replace("”", "")
     for _ in range(3):
-        form = EMPTY_LEAD.sub("", SCOPE_LEAD.sub("", form))
+        form = EMPTY_TAIL.sub("", EMPTY_LEAD.sub("", SCOPE_LEAD.sub("", form))) or form
     form = re.sub(r"(?:增速|增幅)$", "增长", form)
     form = re.sub(r"按增长$", "增长", form)
     if unit not in NOT_COUNTS:

@@ -90,6 +90,8 @@ def test_seeded_indicators_join_surface_forms_of_one_quantity():
     assert indicator_for("居民消费价格指数上涨", "%").iri == indicator_for("CPI涨幅", "%").iri
     assert indicator_for("城镇新增就业人数", "人").iri == indicator_for("新增就业", "人").iri
     assert indicator_for("粮食产量", "斤").iri == indicator_for("粮食产量", "吨").iri  # one mass, converted
+    assert indicator_for("粮食产量继续保持", "斤").iri == indicator_for("粮食产量", "斤").iri  # an empty tail
+    assert indicator_for("地区生产总值按增长", "%").iri == gdp.iri
 
 
 def test_different_quantities_never_share_an_indicator():
