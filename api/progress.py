@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from api.lookups import node, node_iri, number
 from api.runner import Runner
-from kg.queries import ParamValueError, QueryError, get_query
+from kg.queries import ParamValueError, QueryError, get_query, scheme_names
 from kg.store import rows, with_values
 
 
@@ -38,11 +38,14 @@ def progress_router(runner: Runner, queries_dir: FilePath | None = None) -> APIR
                 responses={200: {"description": "The agency's targets (met, exceeded, missed, not-reported) and "
                                                 "planned actions (done, not-reported), from the named queries "
                                                 "progress and plans-done."},
+                           404: {"description": "Not an agency id."},
                            422: {"description": "An outcome that is not a code of the outcome scheme."}})
     async def agency_progress(request: Request, id: str = Path(description="Last segment of the agency IRI."),
                               year: int | None = Query(None, description="Only commitments for this year."),
-                              outcome: str | None = Query(None, description="Only this outcome (met, exceeded, "
-                                                                            "missed, not-reported, done).")) -> dict:
+                              outcome: str | None = Query(None, description="Only this outcome: a code (met, exceeded, "
+                                                                            "missed, not-reported, done) or its Chinese or "
+                                                                            "English label; anything else is 422",
+                                                          json_schema_extra={"enum": scheme_names("outcome")})) -> dict:
         iri = node_iri("agency", id)
         params = {"body": str(iri)}
         if year is not None:
