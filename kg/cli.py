@@ -307,7 +307,7 @@ def extract(
 
 @app.command("validate")
 def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
-    """Validate every report graph in a store against the SHACL shapes."""
+    """Validate every graph in a store (reports, progress checks) against the SHACL shapes."""
     from .validate import validate
 
     db = _open(store, read_only=True)
@@ -322,7 +322,7 @@ def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STO
             else:
                 bad += 1
                 out.print(f"[red]fail[/red] {iri}: {result.summary()}", highlight=False, soft_wrap=True)
-    out.print(f"{len(graphs) - bad} of {len(graphs)} report graphs conform")
+    out.print(f"{len(graphs) - bad} of {len(graphs)} graphs conform")  # report and progress graphs
     if bad:
         raise typer.Exit(1)
 

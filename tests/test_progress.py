@@ -277,3 +277,28 @@ def test_synthetic_corpus_makes_consecutive_years_that_are_followed(tmp_path):
         assert {r["indicator"] for r in found} >= {"地区生产总值增长"}
     finally:
         db.close()
+
+
+def test_a_renamed_body_is_followed_under_its_successor_name(tmp_path):
+    """kg/lexicons/successors.tsv: 深圳市政务服务数据管理局 became 深圳市政务服务和数据管理局."""
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    (folder / "old-2024.txt").write_text(
+        "深圳市政务服务数据管理局2024年法治政府建设年度报告\n一、2024年主要工作\n全年受理政务服务事项1200万件。\n"
+        "二、2025年工作计划\n推动政务服务事项网上可办率达到95%以上。\n", encoding="utf-8")
+    (folder / "new-2025.txt").write_text(
+        "深圳市政务服务和数据管理局2025年法治政府建设年度报告\n一、2025年主要工作\n政务服务事项网上可办率达到98%。\n"
+        "二、2026年工作计划\n持续优化政务服务。\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "id,file,title,agency,jurisdiction,year,url\n"
+        "sz-old-2024,old-2024.txt,深圳市政务服务数据管理局2024年法治政府建设年度报告,深圳市政务服务数据管理局,深圳市,2024,\n"
+        "sz-new-2025,new-2025.txt,深圳市政务服务和数据管理局2025年法治政府建设年度报告,深圳市政务服务和数据管理局,深圳市,2025,\n",
+        encoding="utf-8")
+    db = open_store(tmp_path / "store")
+    try:
+        assert ingest_paths([folder], db).ok
+        found = query_rows(db, "progress", body="深圳市政务服务和数据管理局")
+        assert [(r["target_report"], r["result_report"], r["outcome"]) for r in found] == \
+            [("sz-old-2024", "sz-new-2025", "met")]
+    finally:
+        db.close()

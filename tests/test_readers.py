@@ -97,7 +97,7 @@ def test_serve_without_a_token_lets_an_ingest_write_and_then_sees_it(tmp_path):
         # and a writer through the server's URL (its /sparql takes reads and updates alike)
         remote = run_kg("sparql", GRAPHS, "--store", url + "/sparql", "--format", "json")
         assert remote.returncode == 0, remote.stderr
-        assert json.loads(remote.stdout)["results"]["bindings"][0]["n"]["value"] == "8"
+        assert json.loads(remote.stdout)["results"]["bindings"][0]["n"]["value"] == "12"
     finally:
         server.terminate()
         server.wait(10)
