@@ -33,10 +33,11 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from .indicators import comparable, in_base
 from .store import Store, StoreError, rows
-from .vocab import ID, OUTCOME, PKG, digest, entity_iri, report_iri
+from .vocab import ACTION, ID, OUTCOME, PKG, ROLE, digest, entity_iri, report_iri
 
 TOLERANCE = Decimal("0.1")   # about: ±10% of the value
 BATCH = 200                  # bodies per query
+NOT_DONE_ROLES = {str(ROLE.plan), str(ROLE.problems)}  # a plan repeated, or a problem, is not a deed
 SUCCESSORS = Path(__file__).resolve().parent / "lexicons" / "successors.tsv"
 
 PREFIXES = """PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
@@ -147,13 +148,19 @@ def _select(store: Store, bodies: list[URIRef], where: str, select: str) -> list
 
 
 def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
-    """Everything the checks of ``bodies`` need, in five queries."""
+    """Everything the checks of ``bodies`` need, in a handful of queries."""
     reports = _select(store, bodies, "", "?body ?r ?ry")
     targets = _select(store, bodies, """
         ?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
-           pkg:comparator ?c ; pkg:year ?y ; pkg:evidence ?s .
-        ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh")
-        OPTIONAL { ?t pkg:upperValue ?upper }""", "?body ?r ?ry ?t ?ind ?dir ?il ?v ?u ?c ?y ?s ?upper")
+           pkg:comparator ?c ; pkg:year ?y ; pkg:evidence ?s .""", "?body ?r ?ry ?t ?ind ?v ?u ?c ?y ?s")
+    # upper bounds apart: an OPTIONAL here costs twenty times the query (Oxigraph's join order)
+    uppers = {row["t"]: row["upper"] for row in _select(
+        store, bodies, "?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:upperValue ?upper .", "?t ?upper")}
+    concepts = _indicators(store, {row["ind"] for row in targets})
+    for row in targets:  # the indicator's label and direction, asked once per indicator
+        row["il"], row["dir"] = concepts.get(row["ind"], ("", "up"))
+        if row["t"] in uppers:
+            row["upper"] = uppers[row["t"]]
     metrics = _select(store, bodies, """
         ?m a pkg:Metric ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
            pkg:year ?y ; pkg:evidence ?s ; nif:beginIndex ?start .""", "?body ?r ?ry ?m ?ind ?v ?u ?y ?s ?start")
@@ -163,13 +170,28 @@ def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
         { ?c dcterms:references ?obj }
         UNION { ?mn a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?mb ; nif:endIndex ?me .
                 ?obj a pkg:Initiative . FILTER(?mb >= ?cb && ?me <= ?ce) }""", "?body ?r ?ry ?c ?y ?s ?obj")
+    # what was done: actions on documents and mentions of initiatives, outside the plan and problems
+    # sections; filtered here, not in SPARQL (a FILTER there costs twenty times the query)
     done = _select(store, bodies, """
-        ?s pkg:sectionRole ?role . FILTER(?role NOT IN (role:plan, role:problems))
-        { ?a a pkg:Action ; prov:wasAssociatedWith ?body ; prov:used ?obj ; pkg:evidence ?s ; nif:beginIndex ?start ;
-             pkg:actionType ?type . FILTER(?type != action:plan) }
-        UNION { ?a a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?start . ?obj a pkg:Initiative }""",
-                   "?body ?r ?ry ?a ?obj ?s ?start")
+        ?a a pkg:Action ; prov:wasAssociatedWith ?body ; prov:used ?obj ; pkg:evidence ?s ; nif:beginIndex ?start ;
+           pkg:actionType ?type . ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?type ?role")
+    done += _select(store, bodies, """
+        ?a a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?start . ?obj a pkg:Initiative .
+        ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?role")
+    done = [row for row in done if row.get("type") != str(ACTION.plan) and row["role"] not in NOT_DONE_ROLES]
     return {"reports": reports, "targets": targets, "metrics": metrics, "plans": plans, "done": done}
+
+
+def _indicators(store: Store, iris: set[str]) -> dict[str, tuple[str, str]]:
+    """Indicator IRI → (Chinese label, direction)."""
+    out: dict[str, tuple[str, str]] = {}
+    ordered = sorted(iris)
+    for i in range(0, len(ordered), BATCH):
+        query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
+          {_values('ind', map(URIRef, ordered[i:i + BATCH]))}
+          GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
+        out.update({row["ind"]: (row["label"], row["direction"]) for row in rows(store.select(query))})
+    return out
 
 
 def _dec(text: str | None) -> Decimal | None:
