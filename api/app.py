@@ -61,6 +61,7 @@ from api.limits import BodySizeLimit
 from api.lookups import lookups_router
 from api.named import named_router
 from api.pages import pages_router
+from api.progress import progress_router
 from api.reports import reports_router
 from api.runner import Runner
 from api.security import SecurityHeaders
@@ -127,6 +128,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.state.token = token
     app.include_router(sparql_router(runner, token=token, queries_dir=queries_dir))
     app.include_router(named_router(runner, queries_dir))
+    app.include_router(progress_router(runner, queries_dir))
     app.include_router(lookups_router(runner))
     app.include_router(pages_router(runner, queries_dir))
     app.include_router(reports_router(runner, token))

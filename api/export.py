@@ -95,7 +95,7 @@ def filename(fmt: str, view: str, filters: Filters) -> str:
 
 _DOC = {
     "format": "gexf (GEXF 1.3), gexf1.2 (GEXF 1.2draft), graphml, or csv (a zip of nodes.csv and edges.csv).",
-    "view": "all, agency-document, agency-initiative or document-document.",
+    "view": "all, agency-document, agency-initiative, document-document or agency-indicator (targets followed: outcome and year on the edges).",
     "jurisdiction": "Only what the reports of this region (its label, e.g. 光明区) and of the regions "
                     "within it say.",
     "level": "Only documents of this level: a code (law, administrative-regulation …) or its label (法律).",

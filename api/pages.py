@@ -34,6 +34,7 @@ from rdflib import RDFS, URIRef
 from api.editor import editor_page, named_query_list
 from api.lookups import PROLOGUE, curie, labels_of, language, table, values, vocabulary_label
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
+from api.progress import progress_section
 from api.runner import Runner
 from api.security import policy, safe_href
 from api.sparql import result_response
@@ -238,6 +239,7 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
                       f"<td>{anchor(r['p'])}</td></tr>" for r in incoming)
     type_list = ", ".join(anchor(r["o"], r.get("olabel")) for r in types) or "—"
     title = escape(graph_title(str(iri), lang) if is_graph_iri(str(iri)) else page_title(str(iri), out, lang))
+    commitments = await progress_section(runner, iri)  # api.progress: an agency's commitments and outcomes
     return f"""<!doctype html>
 <html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{title} · policy-kg</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -252,6 +254,7 @@ labels in <a href="{escape(str(request.url.include_query_params(lang='zh')))}">�
 {props}</table>
 <h2>Incoming links</h2><table id="incoming"><tr><th>from</th><th>property</th></tr>
 {links or '<tr><td colspan="2">none</td></tr>'}</table>
+{commitments}
 </body></html>"""
 
 

@@ -278,8 +278,10 @@ def _sections(w: _Writer, kind: str, review: int, plan: int) -> list[str]:
     return lines
 
 
-def report(index: int, seed: int = 1) -> tuple[ReportMeta, str]:
-    """Report ``index`` of the corpus of ``seed``: its manifest metadata and its text."""
+def report(index: int, seed: int = 1, following: bool = False) -> tuple[ReportMeta, str]:
+    """Report ``index`` of the corpus of ``seed``: its manifest metadata and its text.
+    ``following``: the same body's report of the next year (id ``…-next``), whose figures answer
+    the targets of report ``index`` (kg.progress follows them)."""
     rng = random.Random(f"report:{seed}:{index}")
     geo = geography(seed)
     roll = rng.random()
@@ -292,7 +294,7 @@ def report(index: int, seed: int = 1) -> tuple[ReportMeta, str]:
     else:
         region, kind = rng.choice(geo.districts), rng.choice(("fzbg", "fzbg", "zj", "gzbg"))
         body = rng.choice(CITY_BODIES)
-    year = rng.choice(YEARS)
+    year = rng.choice(YEARS) + (1 if following else 0)
     if kind == "gzbg":
         body = "人民政府"
     w = _Writer(rng, geo, region, body, year)
@@ -312,7 +314,7 @@ def report(index: int, seed: int = 1) -> tuple[ReportMeta, str]:
     top = [line.format(**fmt) for line in rng.sample(NOISE_TOP, rng.randint(0, 3))]
     bottom = [line.format(**fmt) for line in rng.sample(NOISE_BOTTOM, rng.randint(0, 2))]
     lines = [title, *top, *_sections(w, kind, review, plan), *bottom]
-    rid = f"syn{seed}-{index:07d}"
+    rid = f"syn{seed}-{index:07d}" + ("-next" if following else "")
     meta = ReportMeta(id=rid, title=title, agency=agency, jurisdiction=region.name, year=year,
                       url=f"https://example.org/reports/{rid}")
     return meta, "\n".join(lines) + "\n"
@@ -322,6 +324,15 @@ def synthetic(count: int, seed: int = 1, start: int = 0) -> Iterator[tuple[Repor
     """Reports ``start`` … ``start + count - 1``, one at a time (nothing is kept)."""
     for index in range(start, start + count):
         yield report(index, seed)
+
+
+def consecutive(count: int, seed: int = 1, start: int = 0) -> Iterator[tuple[ReportMeta, str]]:
+    """``count`` reports in pairs of consecutive years of one body (report ``i``, then the same
+    body's report of the next year), so that the benchmarks cover the progress checks."""
+    for index in range(start, start + (count + 1) // 2):
+        yield report(index, seed)
+        if 2 * (index - start) + 1 < count:
+            yield report(index, seed, following=True)
 
 
 def synthetic_reports(count: int, seed: int = 1, start: int = 0):
@@ -335,15 +346,16 @@ def synthetic_reports(count: int, seed: int = 1, start: int = 0):
                      sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def write_corpus(folder: str | Path, count: int, seed: int = 1) -> tuple[int, int]:
-    """Write ``count`` reports and a manifest.csv into ``folder``; return (files, bytes)."""
+def write_corpus(folder: str | Path, count: int, seed: int = 1, pairs: bool = False) -> tuple[int, int]:
+    """Write ``count`` reports and a manifest.csv into ``folder``; return (files, bytes).
+    ``pairs``: consecutive years of one body (:func:`consecutive`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
     with (folder / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(MANIFEST_COLUMNS)
-        for meta, text in synthetic(count, seed):
+        for meta, text in (consecutive if pairs else synthetic)(count, seed):
             name = f"{meta.id}.txt"
             data = text.encode("utf-8")
             (folder / name).write_bytes(data)
@@ -357,9 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", help="where to write the reports and manifest.csv")
     parser.add_argument("--reports", "-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pairs", action="store_true", help="consecutive years of one body, two by two")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    files, size = write_corpus(args.folder, args.reports, args.seed)
+    files, size = write_corpus(args.folder, args.reports, args.seed, args.pairs)
     print(f"{files} reports, {size / 2**20:.1f} MB in {args.folder} ({time.perf_counter() - start:.1f} s)")
     return 0
 

@@ -473,7 +473,7 @@ def extract(
 
 @app.command("validate")
 def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
-    """Validate every report graph in a store against the SHACL shapes."""
+    """Validate every graph in a store (reports, progress checks) against the SHACL shapes."""
     from .validate import validate
     from .vocabulary import VOCABULARY_GRAPH
 
@@ -489,7 +489,7 @@ def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STO
             else:
                 bad += 1
                 out.print(f"[red]fail[/red] {iri}: {result.summary()}", highlight=False, soft_wrap=True)
-    out.print(f"{len(graphs) - bad} of {len(graphs)} report graphs conform")
+    out.print(f"{len(graphs) - bad} of {len(graphs)} graphs conform")  # report and progress graphs
     if bad:
         raise typer.Exit(1)
 
@@ -518,7 +518,7 @@ def stats(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
 def export(
     store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
     fmt: str = typer.Option("gexf", "--format", "-f", help="gexf (1.3), gexf1.2, graphml or csv (nodes.csv + edges.csv)."),
-    view: str = typer.Option("all", "--view", help="all, agency-document, agency-initiative or document-document."),
+    view: str = typer.Option("all", "--view", help="all, agency-document, agency-initiative, document-document or agency-indicator (targets followed: outcome and year on the edges)."),
     jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="Only reports of this region (光明区)."),
     level: Optional[str] = typer.Option(None, "--level", help="Only documents of this level (law or 法律)."),
     year: Optional[int] = typer.Option(None, "--year", help="Only reports of this year."),

@@ -52,7 +52,7 @@ import networkx as nx
 from .store import Store
 from .vocab import ACTION, ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
 
-VIEWS = ("all", "agency-document", "agency-initiative", "document-document")
+VIEWS = ("all", "agency-document", "agency-initiative", "document-document", "agency-indicator")
 FORMATS = ("gexf", "gexf1.2", "graphml", "csv")
 KINDS = ("agency", "organisation", "region", "document", "initiative", "target", "metric")
 EVIDENCE_KIND = "sentence"
@@ -525,6 +525,8 @@ def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
     check_view(view)
     check_filters(filters)
     check_language(lang)
+    if view in VIEW_BUILDERS:  # views of their own (agency-indicator)
+        return VIEW_BUILDERS[view](store, filters, include_evidence)
     kinds = parse_kinds(filters.kind)
     level = parse_level(filters.level)
     snap = _Snapshot(store, include_evidence)
@@ -578,6 +580,50 @@ def build_network(store: Store, view: str = "all", filters: Filters = Filters(),
         data["relation_label"] = relation_label(str(data.get("kind", "")), lang)
     graph.graph["lang"] = lang
     return graph
+
+
+def agency_indicator_network(store: Store, filters: Filters = Filters(),
+                             include_evidence: bool = False) -> nx.MultiDiGraph:
+    """The view ``agency-indicator`` (issue 15): agencies and the indicators of their targets,
+    one edge per target followed into the next report, its ``label``/``kind`` the outcome (met,
+    exceeded, missed, not-reported) and ``year`` the year the target was for. Read from the named
+    query ``progress`` (queries/progress.rq); ``jurisdiction`` (the agency's region label) and
+    ``year`` filter; evidence is not drawn in this view."""
+    from .queries import get_query
+    from .store import rows, with_values
+    from .vocab import OUTCOMES
+
+    query = get_query("progress")
+    params = {key: str(value) for key, value in (("jurisdiction", filters.jurisdiction), ("year", filters.year))
+              if value not in (None, "")}
+    graph = nx.MultiDiGraph(view="agency-indicator", filters=filters.describe(), include_evidence="false",
+                            creator="policy-kg")
+    found = sorted(rows(store.select(with_values(query.text, query.bindings(params)))),
+                   key=lambda r: (r["agency"], r["indicator_iri"], r["year"], r["check"]))
+    for row in found:
+        year = int(row["year"])
+        for iri, kind, label, extra in ((row["agency"], "agency", row["body"], {"jurisdiction": row.get("jurisdiction", "")}),
+                                        (row["indicator_iri"], "indicator", row["indicator"], {"unit": row["unit"]})):
+            data = graph.nodes.get(iri)
+            if data is None:
+                graph.add_node(iri, **_typed({**extra, "label": label, "kind": kind, "color": INDICATOR_COLOR
+                                              if kind == "indicator" else KIND_COLORS[kind], "year": year,
+                                              "last_year": year, "years": str(year)}, NODE_DEFAULTS))
+            else:
+                years = sorted({*_years(data), year})
+                data.update(year=years[0], last_year=years[-1], years=" ".join(map(str, years)))
+        relation = row["outcome"]
+        graph.add_edge(row["agency"], row["indicator_iri"], key=row["check"], **_typed({
+            "id": _edge_id(row["agency"], f"{relation}:{row['check']}", row["indicator_iri"]), "label": relation,
+            "kind": relation, "relation_zh": OUTCOMES.get(relation, relation), "family": "progress", "weight": 1.0,
+            "report_count": 1, "report_ids": row["target_report"], "year": year, "last_year": year,
+            "years": str(year)}, EDGE_DEFAULTS))
+    _add_degree_and_viz(graph)
+    return graph
+
+
+INDICATOR_COLOR = "#e377c2"
+VIEW_BUILDERS = {"agency-indicator": agency_indicator_network}
 
 
 def _provenance(graphs: set[str], reports: dict[str, _Report]) -> dict[str, object]:

@@ -18,6 +18,7 @@ from rdflib import Graph
 from .authority import Authority, default_authority
 from .extract import extract
 from .limits import BadSetting, Budget, LimitExceeded
+from .progress import refresh_after
 from .rdf import build_graph
 from .read import ReadError, Report, ReportMeta, discover, read_report
 from .resolve import resolve
@@ -145,7 +146,10 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
         return Outcome(source=meta.id, report_id=meta.id, error=f"{meta.id}: no year: give one or put it in the title line")
     report = Report(meta=meta, text=text.replace("\r\n", "\n"), path=meta.id,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return ingest_report(store, report, default_authority(), shacl, source=meta.id)
+    outcome = ingest_report(store, report, default_authority(), shacl, source=meta.id)
+    if outcome.stored:
+        refresh_after(store, [outcome.report_id])  # the body's progress checks (kg.progress)
+    return outcome
 
 
 def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, authority: Authority | None = None,
@@ -178,4 +182,13 @@ def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, author
         summary.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
+    recompute_progress(store, summary)
     return summary
+
+
+def recompute_progress(store: Store, summary: Summary) -> None:
+    """After a batch: the progress checks of the bodies it touched (kg.progress), from the whole
+    store, so that they do not depend on the order reports came in; a failure is one line."""
+    problem = refresh_after(store, [o.report_id for o in summary.stored])
+    if problem:
+        summary.errors.append(problem)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .authority import Authority, default_authority
-from .ingest import GraphClaims, Outcome, Summary
+from .ingest import GraphClaims, Outcome, Summary, recompute_progress
 from .limits import BadSetting, Budget, LimitExceeded
 from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
 from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
@@ -335,6 +335,8 @@ def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, 
     for results in executor.results(chunks(), Settings(authority, shacl, engine)):
         finish(results)
     flush()
+    if isinstance(store, Store):  # kg.progress: the checks of the bodies this batch touched
+        recompute_progress(store, summary)
     return summary
 
 

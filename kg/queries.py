@@ -11,7 +11,7 @@ A parameter named ``year`` binds the query variable ``?_year`` if the query has 
 RDF term of the declared type and bound with a VALUES clause: it is never spliced into the
 query text. Types: ``string`` (plain literal), ``zh`` (a literal tagged @zh), ``integer``,
 ``decimal``, ``iri``, and ``code:SCHEME`` for a code of one of the project's SKOS concept
-schemes (``code:level``, ``code:admin-level``, ``code:action``, ``code:section-role``): the
+schemes (``code:level``, ``code:admin-level``, ``code:action``, ``code:section-role``, ``code:outcome``): the
 value may be the code or its Chinese or English label (``law``, ``法律``, ``Law``), is bound as
 the code, and anything else is refused with the valid codes (:class:`ParamValueError`).
 """
@@ -29,7 +29,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 PARAM_TYPES = ("string", "zh", "integer", "decimal", "iri")
-SCHEMES = ("level", "admin-level", "action", "section-role")
+SCHEMES = ("level", "admin-level", "action", "section-role", "outcome")
 _PARAM = re.compile(r"^(\w+)\s+([\w:-]+)(?:\s+(optional|required))?\s*(.*)$")
 
 

@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .facts import Extraction
 from .hierarchy import body_kind, parent_body
+from .indicators import add_indicator
 from .resolve import Resolution, agency_key, region_for
 from .urls import source_url
 from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
@@ -209,6 +210,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         node = fact_iri(rid, q.kind, i, q.start)
         g.add((node, RDF.type, PKG.Target if q.kind == "target" else PKG.Metric))
         g.add((node, PKG.indicator, zh(q.indicator)))
+        add_indicator(g, node, q.indicator, q.unit)  # the concept it measures (kg.indicators)
         g.add((node, PKG.value, Literal(Decimal(q.value), datatype=XSD.decimal)))
         if q.kind == "target":
             g.add((node, PKG.comparator, Literal(q.comparator)))

@@ -31,6 +31,7 @@ LEVEL = _Namespace(BASE + "scheme/level/")
 ACTION = _Namespace(BASE + "scheme/action/")
 ADMIN = _Namespace(BASE + "scheme/admin-level/")
 ROLE = _Namespace(BASE + "scheme/section-role/")
+OUTCOME = _Namespace(BASE + "scheme/outcome/")
 ORG = _Namespace("http://www.w3.org/ns/org#")
 ELI = _Namespace("http://data.europa.eu/eli/ontology#")
 NIF = _Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
@@ -63,6 +64,8 @@ ADMIN_LEVELS = {"national": "国家级", "provincial": "省级", "municipal": "�
                 "district": "区县级", "other": "其他"}
 SECTION_ROLES = {"review": "工作总结", "problems": "存在问题", "plan": "工作计划",
                  "preamble": "导语", "other": "其他"}
+# What became of a commitment in the body's next report (kg.progress; ontology/schemes.ttl).
+OUTCOMES = {"met": "完成", "exceeded": "超额完成", "missed": "未完成", "not-reported": "未报告", "done": "已落实"}
 COMPARATORS = ("about", "at-least", "at-most", "range", "exact")
 
 

@@ -26,22 +26,22 @@ def store(tmp_path_factory):
 def test_select_as_json_csv_tsv_and_table(store):
     data = json.loads(run_kg("sparql", SELECT, "--store", store, "--format", "json", check=True).stdout)
     reports = [b["r"]["value"] for b in data["results"]["bindings"]]
-    assert len(reports) == 2
+    assert len(reports) == 4  # the example reports
     rows = list(csv.reader(io.StringIO(run_kg("sparql", SELECT, "-s", store, "-f", "csv", check=True).stdout)))
     assert rows == [["r"], *[[r] for r in reports]]
     tsv = run_kg("sparql", SELECT, "-s", store, "-f", "tsv", check=True).stdout.splitlines()
-    assert tsv[0] == "?r" and len(tsv) == 3
+    assert tsv[0] == "?r" and len(tsv) == 5
     table = run_kg("sparql", SELECT, "-s", store, check=True).stdout
-    assert "2 rows" in table
+    assert "4 rows" in table
 
 
 def test_construct_as_turtle_and_ntriples(store):
     turtle = run_kg("sparql", CONSTRUCT, "-s", store, "-f", "ttl", check=True).stdout
-    assert len(Graph().parse(data=turtle, format="turtle")) == 2
+    assert len(Graph().parse(data=turtle, format="turtle")) == 4
     nt = run_kg("sparql", CONSTRUCT, "-s", store, "-f", "nt", check=True).stdout
-    assert len(Graph().parse(data=nt, format="nt")) == 2
+    assert len(Graph().parse(data=nt, format="nt")) == 4
     assert len(Graph().parse(data=run_kg("sparql", CONSTRUCT, "-s", store, check=True).stdout,
-                             format="turtle")) == 2  # table: Turtle for graphs
+                             format="turtle")) == 4  # table: Turtle for graphs
 
 
 def test_query_from_a_file_and_from_stdin(store, tmp_path):

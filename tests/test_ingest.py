@@ -35,7 +35,7 @@ def test_example_graphs_conform_and_every_fact_has_evidence():
 
 def test_ingest_stores_one_named_graph_per_report_and_replaces_it(store, examples_copy):
     summary = ingest_paths([examples_copy], store)
-    assert summary.ok and len(summary.stored) == 2
+    assert summary.ok and len(summary.stored) == 4
     graphs = store.graphs()
     assert str(report_graph("haibin-sfj-2025")) in graphs and str(report_graph("yunxi-gzbg-2025")) in graphs
     count = _triples(store)

@@ -36,7 +36,7 @@ def test_the_same_graphs_as_the_serial_ingest(tmp_path, jobs):
     serial, fast = open_store(tmp_path / "serial"), open_store(tmp_path / f"jobs{jobs}")
     assert ingest_paths([EXAMPLES], serial).ok
     summary = ingest_paths_parallel([EXAMPLES], fast, jobs=jobs)
-    assert summary.ok and len(summary.stored) == 2
+    assert summary.ok and len(summary.stored) == 4
     assert _dump(fast) == _dump(serial)
     serial.close(), fast.close()
 
@@ -103,6 +103,6 @@ def test_reports_given_as_objects(tmp_path):
     reports = [read_report(path) for path in sorted(EXAMPLES.glob("*.txt"))]
     store = open_store(tmp_path / "store")
     summary = ingest_reports_parallel(reports, store, jobs=2)
-    assert summary.ok and len(summary.stored) == 2
+    assert summary.ok and len(summary.stored) == 4
     assert int(store.select(COUNT)["results"]["bindings"][0]["n"]["value"]) > 100
     store.close()

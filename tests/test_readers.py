@@ -51,7 +51,8 @@ def test_readers_read_the_last_snapshot_while_an_ingest_writes(tmp_path):
     assert query.returncode == 0, query.stderr
     assert writing, "the ingest ended before the readers ran; make the corpus larger"
     assert "reading the snapshot it last published" in stats.stderr
-    assert json.loads(query.stdout)["results"]["bindings"][0]["n"]["value"] == "2"  # the examples
+    # the four examples and the progress graphs of their two bodies
+    assert json.loads(query.stdout)["results"]["bindings"][0]["n"]["value"] == "6"
     assert took < 60
 
 
@@ -91,14 +92,14 @@ def test_serve_without_a_token_lets_an_ingest_write_and_then_sees_it(tmp_path):
             assert r.status_code == 200, r.text
             return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
-        assert graphs() == 2
+        assert graphs() == 6  # the four examples and their two bodies' progress graphs
         ingest = run_kg("ingest", str(tmp_path / "corpus"), "--store", str(store), "--wait", "0")
         assert ingest.returncode == 0, ingest.stderr  # the server did not hold the store
-        assert graphs() == 2 + 6  # the snapshot the ingest published when it closed
+        assert graphs() == 6 + 6  # the snapshot the ingest published when it closed
         # and a writer through the server's URL (its /sparql takes reads and updates alike)
         remote = run_kg("sparql", GRAPHS, "--store", url + "/sparql", "--format", "json")
         assert remote.returncode == 0, remote.stderr
-        assert json.loads(remote.stdout)["results"]["bindings"][0]["n"]["value"] == "8"
+        assert json.loads(remote.stdout)["results"]["bindings"][0]["n"]["value"] == "12"
     finally:
         server.terminate()
         server.wait(10)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from kg.indicators import DIRECTIONS
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace
 from rdflib.collection import Collection
@@ -452,6 +454,7 @@ def test_shapes_only_mention_declared_terms(ontology):
     (PKG.ActionTypes, ACTION, vocab.ACTIONS),
     (PKG.AdminLevels, ADMIN, vocab.ADMIN_LEVELS),
     (PKG.SectionRoles, ROLE, vocab.SECTION_ROLES),
+    (PKG.Outcomes, vocab.OUTCOME, vocab.OUTCOMES),
 ])
 def test_concept_schemes_match_vocab(schemes, scheme, ns, codes):
     assert (scheme, RDF.type, SKOS.ConceptScheme) in schemes
@@ -472,10 +475,11 @@ def test_shapes_code_lists_match_schemes(schemes):
     levels = {LEVEL[c] for c in vocab.LEVELS}
     legal = {LEVEL[c] for c in vocab.LEGAL_LEVELS}
     allowed = [levels, legal, levels - legal, {ACTION[c] for c in vocab.ACTIONS},
-               {ADMIN[c] for c in vocab.ADMIN_LEVELS}, {ROLE[c] for c in vocab.SECTION_ROLES}]
+               {ADMIN[c] for c in vocab.ADMIN_LEVELS}, {ROLE[c] for c in vocab.SECTION_ROLES},
+               {vocab.OUTCOME[c] for c in vocab.OUTCOMES}]
     for head in shapes.objects(None, SH["in"]):
         members = set(Collection(shapes, head))
         if all(isinstance(m, URIRef) for m in members):
             assert members in allowed, members
         else:
-            assert members == {Literal(c) for c in vocab.COMPARATORS}
+            assert members in ({Literal(c) for c in vocab.COMPARATORS}, {Literal(c) for c in DIRECTIONS})

@@ -65,12 +65,13 @@ def test_named_queries_give_the_same_answers_with_values_inside_or_at_the_top(st
 
     assert ingest_paths([EXAMPLES], store).ok
     samples = {"report": "haibin-sfj-2025", "year": "2026", "level": "local-regulation",
-               "jurisdiction": "海滨区", "action": "implement", "unit": "%", "document": "民营经济促进法"}
-    by_type = {"code:admin-level": "district"}
+               "jurisdiction": "海滨区", "action": "implement", "unit": "%", "body": "海滨区司法局",
+               "outcome": "met", "document": "中华人民共和国行政复议法"}
     moved = 0
     for name, query in named_queries().items():
         for param in query.params:
-            bindings = query.bindings({param.name: by_type.get(param.type, samples.get(param.name, "x"))})
+            sample = "district" if param.type == "code:admin-level" else samples[param.name]
+            bindings = query.bindings({param.name: sample})
             placed = with_values(query.text, bindings)
             top = query.text.replace("WHERE {", "WHERE {\n  " + _values_block(bindings), 1)
             moved += placed != top
