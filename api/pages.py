@@ -118,6 +118,8 @@ def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
         else:
             ask = f"SELECT ?s WHERE {{ {values(s=node)} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1"
             known = bool(await (select_vocab if vocabulary else select_store)(ask))
+            if vocabulary and not known and bool(await select_store(ask)):
+                known, vocabulary = True, False  # a concept minted from the text (an indicator): in the store
             triples = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values(s=node)} GRAPH ?g {{ ?s ?p ?o }} }}"
         if not known:
             raise HTTPException(404, f"nothing is known about <{iri}>")
@@ -130,7 +132,8 @@ def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
             response.headers["Vary"] = "Accept"
             return response
         own = select_vocab if vocabulary else select_store
-        html = await render(request, own, select_store, node, lang)
+        commitments = "" if vocabulary else await progress_section(runner, node)  # api.progress: an agency's
+        html = await render(request, own, select_store, node, lang, commitments)  # commitments and outcomes
         return HTMLResponse(html, headers={**headers, "Content-Security-Policy": PAGE_POLICY})
 
     pages = {200: {"description": "The node: HTML for browsers, else its triples in the negotiated RDF "
@@ -197,7 +200,8 @@ def page_title(iri: str, rows: list[dict[str, str]], lang: str) -> str:
     return iri
 
 
-async def render(request: Request, own: Select, store: Select, iri: URIRef, lang: str) -> str:
+async def render(request: Request, own: Select, store: Select, iri: URIRef, lang: str,
+                 commitments: str = "") -> str:
     """The HTML page of ``iri``: its triples from ``own`` (the store, or the vocabulary's files),
     its incoming links from ``store``; IRIs labelled in ``lang``."""
     base = str(request.base_url).rstrip("/")
@@ -239,7 +243,6 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
                       f"<td>{anchor(r['p'])}</td></tr>" for r in incoming)
     type_list = ", ".join(anchor(r["o"], r.get("olabel")) for r in types) or "—"
     title = escape(graph_title(str(iri), lang) if is_graph_iri(str(iri)) else page_title(str(iri), out, lang))
-    commitments = await progress_section(runner, iri)  # api.progress: an agency's commitments and outcomes
     return f"""<!doctype html>
 <html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{title} · policy-kg</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

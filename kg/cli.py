@@ -211,11 +211,25 @@ def load(
     try:
         with db:
             loaded = load_shards(folder, db, graph_store)
+            seconds = time.perf_counter() - started
+            problem = _refresh_progress(db)  # the derived checks (kg.progress) of the loaded reports
     except (ShardError, StoreError) as e:
         fail(str(e))
-    seconds = time.perf_counter() - started
     err.print(f"{loaded.shards} shards, {loaded.quads} quads loaded in {seconds:.1f} s "
               f"({loaded.quads / max(seconds, 1e-9):,.0f} quads/s)", highlight=False)
+    if problem:
+        err.print(f"note: {problem}", highlight=False, soft_wrap=True)
+
+
+def _refresh_progress(db) -> str:
+    """Recompute the progress checks of every report in the store (after a bulk load, which
+    brings report graphs only); "" or one line saying why not."""
+    from .progress import refresh_after
+    from .store import rows
+
+    found = db.select("SELECT DISTINCT ?id WHERE { GRAPH ?g { ?r a <https://w3id.org/policy-kg/ontology#Report> ; "
+                      "<http://purl.org/dc/terms/identifier> ?id } }")
+    return refresh_after(db, [row["id"] for row in rows(found)])
 
 
 @app.command()

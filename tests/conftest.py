@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POLICY_KG_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 EXAMPLES = ROOT / "examples"
+# How many reports examples/ holds (its manifest's rows): tests count with it, not a constant.
+EXAMPLE_REPORTS = sum(1 for line in (EXAMPLES / "manifest.csv").read_text(encoding="utf-8").splitlines()[1:]
+                      if line.strip())
 
 needs_corpus = pytest.mark.skipif(not (CORPUS / "manifest.csv").is_file(),
                                   reason=f"needs the shared corpus at {CORPUS} (not present here)")

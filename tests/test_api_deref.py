@@ -18,6 +18,7 @@ from kg.vocab import BASE, ID, PREFIXES, report_graph
 from kg.vocabulary import load_vocabulary
 
 from .api_fixtures import serve
+from .conftest import EXAMPLE_REPORTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -28,7 +29,7 @@ PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 def examples(tmp_path_factory):
     store = EmbeddedStore(tmp_path_factory.mktemp("deref") / "store")
     summary = ingest_paths([EXAMPLES], store)
-    assert summary.ok and len(summary.stored) == 2
+    assert summary.ok and len(summary.stored) == EXAMPLE_REPORTS
     load_vocabulary(store)
     with serve(create_app(store, row_limit=100000)) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield store, client
