@@ -9,6 +9,7 @@ import re
 from types import SimpleNamespace
 
 from .agencies import SELF_REFERENCE, Jurisdiction
+from .authority import default_authority
 from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
@@ -48,10 +49,11 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
     nlp = build_pipeline()
+    authority = default_authority()  # looked up once a report, not once a sentence
     lines = _line_numbers(report.text)
     docs = []
     for s in seg.sentences:  # the mentions each component marked, counted before any more work
-        doc = annotate(s.text, where, nlp)
+        doc = annotate(s.text, where, nlp, authority)
         for key, spans in doc.spans.items():
             budget.sentence(key, len(spans), lines(s.start))
         budget.clock("annotating")

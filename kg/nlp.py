@@ -78,7 +78,9 @@ class LawFinder:
         self._matchers: dict[object, tuple[Gazetteer, PhraseMatcher]] = {}
 
     def _matcher(self, authority) -> tuple[Gazetteer, PhraseMatcher]:
-        key = (authority.source, len(authority)) if authority else None
+        # keyed by the list itself (one object per file and mtime, see kg.authority): counting
+        # its records for a key took half the CPU of an extraction
+        key = authority if authority else None
         if key not in self._matchers:
             gazetteer = Gazetteer(authority)
             matcher = PhraseMatcher(self.nlp.vocab)
