@@ -3,6 +3,9 @@ with the authority list and without, saved once and compared after every optimis
 
     python -m bench.graph_check save /tmp/graphs-before     # at the starting commit
     python -m bench.graph_check compare /tmp/graphs-before  # after a change: exit 1 on any difference
+    POLICY_KG_AUTHORITY=none python -m bench.graph_check save|compare …   # and without the list
+
+``POLICY_KG_SHARED`` names the shared folder (default ``../shared``) when run from a copy.
 
 Blank nodes (if any) are compared by rdflib's ``isomorphic`` when the sorted lines differ.
 """
@@ -16,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("POLICY_KG_SHARED") or ROOT.parent / "shared")
 FOLDERS = [SHARED / "corpus", SHARED / "corpus-dev", ROOT / "examples"]
 
 
@@ -37,10 +40,13 @@ def graphs(authority: bool) -> dict[str, str]:
 
 
 def all_graphs() -> dict[str, str]:
+    """Keyed by the setting: ``extract-off/`` when ``POLICY_KG_AUTHORITY=none`` (no list when
+    extracting either), then ``authority/`` or ``none/`` for what resolve was given."""
+    off = (os.environ.get("POLICY_KG_AUTHORITY") or "").lower() in ("none", "off", "0")
     out = {}
     for authority in (True, False):
         for name, nt in graphs(authority).items():
-            out[f"{'authority' if authority else 'none'}/{name}.nt"] = nt
+            out[f"{'extract-off/' if off else ''}{'authority' if authority else 'none'}/{name}.nt"] = nt
     return out
 
 
@@ -57,7 +63,10 @@ def differences(folder: Path) -> list[str]:
     from rdflib.compare import isomorphic
 
     now = all_graphs()
-    saved = {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.nt")}
+    off = next(iter(now)).startswith("extract-off/")
+    saved = {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.nt")
+             if p.relative_to(folder).parts[0] == "extract-off" or not off}
+    saved = {k: v for k, v in saved.items() if k.startswith("extract-off/") == off}
     out = [f"{key}: missing now" for key in sorted(set(saved) - set(now))]
     out += [f"{key}: new" for key in sorted(set(now) - set(saved))]
     for key in sorted(set(now) & set(saved)):

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 from .agencies import SELF_REFERENCE, Jurisdiction
 from .authority import default_authority
@@ -14,7 +13,7 @@ from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
 from .limits import Budget
-from .nlp import annotate, build_pipeline
+from .nlp import build_pipeline, find_marks
 from .quantities import indicators
 from .read import Report
 from .segment import Segmented, Sentence, segment
@@ -53,11 +52,11 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     lines = _line_numbers(report.text)
     docs = []
     for s in seg.sentences:  # the mentions each component marked, counted before any more work
-        doc = annotate(s.text, where, nlp, authority)
-        for key, spans in doc.spans.items():
-            budget.sentence(key, len(spans), lines(s.start))
+        marks = find_marks(s.text, where, nlp, authority)  # no spaCy doc kept: its tokens were 2.3 GB for an 18 MB report
+        for key, found in marks.items():
+            budget.sentence(key, len(found), lines(s.start))
         budget.clock("annotating")
-        docs.append(_Marks(doc))  # the doc itself goes: its tokens were 2.3 GB for an 18 MB report
+        docs.append(_Marks(marks))
     known_titles = _bracketed_titles(docs)
     abbreviations: dict[str, str] = {}
     for sentence, doc in zip(seg.sentences, docs):
@@ -72,22 +71,12 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     return ex
 
 
-class _Mark:
-    """What the facts need of one spaCy span: offsets, text, label, kb id and our extensions."""
-    __slots__ = ("start_char", "end_char", "text", "label_", "kb_id_", "_")
-
-    def __init__(self, span) -> None:
-        self.start_char, self.end_char, self.text = span.start_char, span.end_char, span.text
-        self.label_, self.kb_id_ = span.label_, span.kb_id_
-        self._ = SimpleNamespace(title=span._.title, agency=span._.agency, quantity=span._.quantity)
-
-
 class _Marks:
-    """A sentence's ``doc.spans`` as :class:`_Mark` lists, without the doc and its tokens."""
+    """A sentence's marks by ``doc.spans`` key (``kg.nlp.find_marks``), read as a doc's ``spans``."""
     __slots__ = ("spans",)
 
-    def __init__(self, doc) -> None:
-        self.spans = {key: [_Mark(span) for span in spans] for key, spans in doc.spans.items()}
+    def __init__(self, marks: dict) -> None:
+        self.spans = marks
 
 
 def _line_numbers(text: str):
