@@ -64,6 +64,8 @@ def find_verbs(text: str) -> list[Verb]:
 
 
 def _mask_titles(text: str) -> str:
+    if "《" not in text:
+        return text
     out, depth = [], 0
     for ch in text:
         if ch == "《":

@@ -23,6 +23,8 @@ class TitleSpan:
 def find_titles(text: str, nested: bool = True) -> list[TitleSpan]:
     """Every 《…》 title (outermost brackets, nesting counted), then the 〈…〉 inside them."""
     out: list[TitleSpan] = []
+    if OPEN not in text:  # most sentences of a work report: no title to look for
+        return out
     depth, start = 0, -1
     for i, ch in enumerate(text):
         if ch == OPEN:
