@@ -13,7 +13,7 @@ from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
 from .limits import Budget
-from .nlp import build_pipeline, find_marks
+from .nlp import Marker, build_pipeline
 from .quantities import indicators
 from .read import Report
 from .segment import Segmented, Sentence, segment
@@ -47,36 +47,33 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     budget.clock("segmenting")
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
-    nlp = build_pipeline()
-    authority = default_authority()  # looked up once a report, not once a sentence
+    marker = Marker(where, build_pipeline(), default_authority())  # the authority looked up once a report
     lines = _line_numbers(report.text)
-    docs = []
+    docs, line_of = [], []
     for s in seg.sentences:  # the mentions each component marked, counted before any more work
-        marks = find_marks(s.text, where, nlp, authority)  # no spaCy doc kept: its tokens were 2.3 GB for an 18 MB report
+        marks = marker(s.text)  # no spaCy doc kept: its tokens were 2.3 GB for an 18 MB report
+        line = lines(s.start)
         for key, found in marks.items():
-            budget.sentence(key, len(found), lines(s.start))
+            if found:  # no mention: no limit to pass (a count of 0 changes no total)
+                budget.sentence(key, len(found), line)
         budget.clock("annotating")
-        docs.append(_Marks(marks))
+        docs.append(marks)
+        line_of.append(line)
     known_titles = _bracketed_titles(docs)
     abbreviations: dict[str, str] = {}
-    for sentence, doc in zip(seg.sentences, docs):
-        before = [len(getattr(ex, kind)) for kind in FACT_KINDS]
-        _sentence_facts(ex, sentence, doc, where, known_titles, abbreviations)
-        for kind, count in zip(FACT_KINDS, before):  # bare titles, self-references …
-            total = len(getattr(ex, kind))
+    facts = [(kind, getattr(ex, kind)) for kind in FACT_KINDS]  # the lists _sentence_facts appends to
+    for sentence, marks, line in zip(seg.sentences, docs, line_of):
+        before = [len(found) for _, found in facts]
+        _sentence_facts(ex, sentence, marks, where, known_titles, abbreviations)
+        for (kind, found), count in zip(facts, before):  # bare titles, self-references …
+            total = len(found)
+            if total == count:
+                continue  # nothing new: this total passed at the sentence before
             if total - count > budget.per_sentence:
-                budget.sentence(kind, total - count, lines(sentence.start))
-            budget.total(kind, total, lines(sentence.start))
+                budget.sentence(kind, total - count, line)
+            budget.total(kind, total, line)
         budget.clock("extracting facts")
     return ex
-
-
-class _Marks:
-    """A sentence's marks by ``doc.spans`` key (``kg.nlp.find_marks``), read as a doc's ``spans``."""
-    __slots__ = ("spans",)
-
-    def __init__(self, marks: dict) -> None:
-        self.spans = marks
 
 
 def _line_numbers(text: str):
@@ -88,18 +85,19 @@ def _line_numbers(text: str):
 
 
 def _bracketed_titles(docs) -> list[str]:
-    titles = {strip_draft(span._.title.title) for doc in docs for span in doc.spans["titles"]}
+    titles = {strip_draft(span._.title.title) for marks in docs for span in marks["titles"]}
     return sorted((t for t in titles if len(t) >= 6 and not is_generic_short(t)), key=len, reverse=True)
 
 
-def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction, known_titles: list[str],
+def _sentence_facts(ex: Extraction, sentence: Sentence, marks: dict, where: Jurisdiction, known_titles: list[str],
                     abbreviations: dict[str, str]) -> None:
+    """The facts of one sentence from its marks (``kg.nlp.Marker``: ``doc.spans`` without the doc)."""
     text, base, role = sentence.text, sentence.start, sentence.role
     plan = role == "plan"
     year = ex.plan_year if plan else ex.year
 
     # documents: 《》 titles, then bare titles the text makes certain
-    title_spans = [(s.start_char, s.end_char, s._.title) for s in doc.spans["titles"]]
+    title_spans = [(s.start_char, s.end_char, s._.title) for s in marks["titles"]]
     outer_index: dict[int, int] = {}
     local: list[tuple[int, int, int]] = []  # (start, end, document index) of top-level titles
     for start, end, t in title_spans:
@@ -124,10 +122,12 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
             local.append((start, end, index))
     masked = _mask(text, [(s, e) for s, e, _ in title_spans])
     for title in known_titles:
+        if title not in masked:
+            continue
         for start in _occurrences(title, masked):
             if not any(s <= start < e for s, e, _ in local):
                 local.append(_bare(ex, sentence, start, start + len(title), title, text))
-    for span in doc.spans.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
+    for span in marks.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
         s, e = span.start_char, span.end_char
         if not any(a <= s < b or s <= a < e for a, b, _ in local):
             local.append(_bare(ex, sentence, s, e, span.kb_id_, text))
@@ -138,7 +138,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
     local.sort()
 
     # agencies; a body named inside a title is the document's issuer, not a mention of the report
-    for span in doc.spans["agencies"]:
+    for span in marks["agencies"]:
         a = span._.agency
         fact = AgencyMentionFact(sentence.index, base + span.start_char, base + span.end_char,
                                  a.surface, a.name, a.region, a.admin_level, a.is_government)
@@ -154,8 +154,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
                                              ex.report.meta.agency, "", "", True, reporting=True))
 
     # actions on documents
-    verbs = [v for v in _verbs(doc)]
-    governed = governing_verbs(text, [(s, e) for s, e, _ in local], verbs)
+    governed = governing_verbs(text, [(s, e) for s, e, _ in local], _verbs(marks)) if local else {}
     for i, found in governed.items():
         doc_index = local[i][2]
         if ex.documents[doc_index].abbreviation_of == "":
@@ -169,7 +168,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
 
     # quantities: targets in plan sections and target paragraphs, metrics elsewhere
     target_paragraph = plan or bool(TARGET_CUE.search(text) and re.search(r"目标", text))
-    found = [span._.quantity for span in doc.spans["quantities"]]
+    found = [span._.quantity for span in marks["quantities"]]
     for q, indicator in zip(found, indicators(text, found)):
         kind = "target" if target_paragraph else "metric"
         ex.quantities.append(QuantityFact(kind, sentence.index, base + q.start, base + q.end, q.text,
@@ -177,7 +176,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
                                           q.qualifier))
 
     # initiatives
-    for span in doc.spans["initiatives"]:
+    for span in marks["initiatives"]:
         ex.initiatives.append(InitiativeFact(sentence.index, base + span.start_char, base + span.end_char,
                                              span.kb_id_))
 
@@ -202,10 +201,10 @@ def _issues(after: str) -> bool:
     return bool(re.match(r"(?:办公厅|办公室)?(?:关于|印发|令|第|公告|通告|决定|[、 ])", after))
 
 
-def _verbs(doc):
+def _verbs(marks):
     from .actions import Verb
 
-    return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in doc.spans["actions"]]
+    return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in marks["actions"]]
 
 
 def _bare(ex: Extraction, sentence: Sentence, start: int, end: int, title: str, text: str) -> tuple[int, int, int]:
@@ -230,6 +229,8 @@ def _latest_with_suffix(ex: Extraction, short: str) -> str | None:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for s, e in spans:
         for i in range(s, e):

@@ -298,19 +298,33 @@ def annotate(text: str, jurisdiction: Jurisdiction | None = None, nlp: Language 
     return doc
 
 
+class Marker:
+    """``marker(text)``: what :func:`annotate` puts in ``doc.spans``, as :class:`Mark` lists,
+    component by component in the pipeline's order, for the sentences of one report (its
+    jurisdiction and authority list). A text without whitespace (each character one token,
+    offsets always aligned) goes through our components' ``find`` on the plain text, without a
+    spaCy doc; a text with whitespace, or a pipeline with a component that is not ours, through
+    the doc."""
+
+    def __init__(self, jurisdiction: Jurisdiction | None = None, nlp: Language | None = None, authority=False):
+        self.nlp = nlp or build_pipeline()
+        self.jurisdiction, self.authority = jurisdiction, authority
+        components = [component for _, component in self.nlp.pipeline]
+        self.components = components if all(isinstance(c, Component) for c in components) else None
+        self.context = Context(jurisdiction or Jurisdiction(),
+                               default_authority() if authority is False else authority)
+
+    def __call__(self, text: str) -> dict[str, list[Mark]]:
+        if self.components is None or WHITESPACE.search(text):
+            doc = annotate(text, self.jurisdiction, self.nlp, self.authority)
+            return {key: [Mark.of(span) for span in spans] for key, spans in doc.spans.items()}
+        marks: dict[str, list[Mark]] = {}
+        for component in self.components:
+            marks[component.key] = component.find(text, marks, self.context)
+        return marks
+
+
 def find_marks(text: str, jurisdiction: Jurisdiction | None = None, nlp: Language | None = None,
                authority=False) -> dict[str, list[Mark]]:
-    """What :func:`annotate` puts in ``doc.spans``, as :class:`Mark` lists, component by component
-    in the pipeline's order. A text without whitespace (each character one token, offsets always
-    aligned) goes through our components' ``find`` on the plain text, without a spaCy doc; a text
-    with whitespace, or a pipeline with a component that is not ours, through the doc."""
-    nlp = nlp or build_pipeline()
-    components = [component for _, component in nlp.pipeline]
-    if WHITESPACE.search(text) or not all(isinstance(c, Component) for c in components):
-        doc = annotate(text, jurisdiction, nlp, authority)
-        return {key: [Mark.of(span) for span in spans] for key, spans in doc.spans.items()}
-    context = Context(jurisdiction or Jurisdiction(), default_authority() if authority is False else authority)
-    marks: dict[str, list[Mark]] = {}
-    for component in components:
-        marks[component.key] = component.find(text, marks, context)
-    return marks
+    """The marks of one text (see :class:`Marker`, which spares the set-up for many sentences)."""
+    return Marker(jurisdiction, nlp, authority)(text)
