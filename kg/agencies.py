@@ -179,7 +179,7 @@ def _region_before(left: str, where: Jurisdiction) -> tuple[str, str]:
         core = cand[2:] if cand.startswith("中共") else cand
         if core == "全国" and n == 2:
             return cand, core
-        if not core or any(ch in STOP_CHARS for ch in core) or "委" in core:
+        if not core or not STOP_CHARS.isdisjoint(core) or "委" in core:
             continue  # 区委区政府: 区委 is a body, not a region
         if core in NATIONAL:
             return cand, core
@@ -297,7 +297,7 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
                 or body.endswith(NOT_BODY_ENDINGS):
             continue
         own = re.sub(r"(?:分局|局|服务中心|调处化解中心|综治中心|融媒体中心|指挥中心|大队|支队|办)$", "", body)
-        if any(ch in BODY_STOP for ch in own) or CLAUSE_VERB_RE.match(body) or body.endswith(VERBS_IN_BAN) \
+        if not BODY_STOP.isdisjoint(own) or CLAUSE_VERB_RE.match(body) or body.endswith(VERBS_IN_BAN) \
                 or not _boundary_before(sentence[:m.start()]):
             continue
         out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))
@@ -319,7 +319,7 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
         for n in (2, 3):  # 联合光明街道办: the name that starts after a boundary
             start = m.end("name") - n
             name = sentence[start:m.end("name")]
-            if start < 0 or name.startswith("各") or any(ch in STOP_CHARS for ch in name) or taken(start, m.end()):
+            if start < 0 or name.startswith("各") or not STOP_CHARS.isdisjoint(name) or taken(start, m.end()):
                 continue
             if _boundary_before(sentence[:start]) or CLAUSE_VERB_RE.search(sentence[max(0, start - 4):start]):
                 region = where.district or where.city
@@ -351,7 +351,7 @@ def _organisation_before(sentence: str, suffix_start: int, where: Jurisdiction) 
                                  for k in (where.province, where.city, where.district) if k)
     for i in range(max(0, suffix_start - 14), suffix_start - 1):
         head = sentence[i:suffix_start]
-        if any(ch in STOP_CHARS for ch in head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
+        if not STOP_CHARS.isdisjoint(head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
             continue
         verb = CLAUSE_VERB_RE.match(head)
         if verb and verb.end() < len(head):  # 组建省物流集团: the name starts after the verb
