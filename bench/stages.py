@@ -93,11 +93,23 @@ def measure(folders: list[Path], repeat: int = 1, profile: str = "", shacl: bool
     out["chars_per_s"] = {k: round(chars / v) if v else None for k, v in seconds.items()}
     out["triples_per_s"] = {k: round(triples / v) if v else None for k, v in seconds.items()}
     out["cpu_ms_per_report"] = round(total / reports * 1000, 1) if reports else None
+    out["peak_mb"] = peak_mb()
     if profiler:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(30)
     return out
+
+
+def peak_mb() -> float | None:
+    """This process's peak resident memory (VmHWM), MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def extraction(folders: list[Path], repeat: int = 5) -> dict:
