@@ -301,6 +301,8 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
                 or not _boundary_before(sentence[:m.start()]):
             continue
         out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))
+    if "街道" not in sentence:  # both kinds of street office below are written with 街道
+        return out
     for m in re.finditer(r"街道(?:党工委|办事处|办)", sentence):
         # 街道党工委, 街道办事处 with no street before: the report's own street (when it is a street office's)
         start = m.start()

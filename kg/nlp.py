@@ -51,22 +51,21 @@ for _name in EXTENSIONS:
 WHITESPACE = re.compile(r"\s")
 
 
-class Extensions:
-    """A mark's ``_``: the object each component attached (``span._.title``, ``span._.agency`` …)."""
-    __slots__ = EXTENSIONS
-
-    def __init__(self, quantity=None, agency=None, title=None, law=None) -> None:
-        self.quantity, self.agency, self.title, self.law = quantity, agency, title, law
-
-
 class Mark:
     """One mention a component marked: offsets in the sentence, text, label, kb id and our
-    extensions, i.e. what a span of ``doc.spans`` holds, without the doc and its tokens."""
-    __slots__ = ("start_char", "end_char", "text", "label_", "kb_id_", "_")
+    extensions, i.e. what a span of ``doc.spans`` holds, without the doc and its tokens
+    (``mark._.title`` reads as ``span._.title``)."""
+    __slots__ = ("start_char", "end_char", "text", "label_", "kb_id_") + EXTENSIONS
 
-    def __init__(self, start: int, end: int, text: str, label: str, kb_id: str = "", **extensions) -> None:
+    def __init__(self, start: int, end: int, text: str, label: str, kb_id: str = "", quantity=None, agency=None,
+                 title=None, law=None) -> None:
         self.start_char, self.end_char, self.text, self.label_, self.kb_id_ = start, end, text, label, kb_id
-        self._ = Extensions(**extensions)
+        self.quantity, self.agency, self.title, self.law = quantity, agency, title, law
+
+    @property
+    def _(self) -> "Mark":
+        """The extensions (``mark._.agency``), as on a spaCy span."""
+        return self
 
     @classmethod
     def of(cls, span: Span) -> "Mark":
