@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import gc
 import re
 
 from .agencies import SELF_REFERENCE, Jurisdiction
@@ -40,7 +41,21 @@ FACT_KINDS = ("documents", "agencies", "quantities", "actions", "initiatives", "
 def extract(report: Report, segmented: Segmented | None = None, budget: Budget | None = None) -> Extraction:
     """The facts of one report, within ``budget`` (by default the limits set in the environment,
     see :mod:`kg.limits`): :class:`~kg.limits.LimitExceeded` as soon as a sentence or the report
-    has too many mentions of one kind, or the report has taken too long."""
+    has too many mentions of one kind, or the report has taken too long.
+
+    The cyclic garbage collector waits while a report is extracted: the marks and facts it
+    makes are freed by reference counting (they hold no cycles), and its passes over them took
+    a tenth of the extraction's CPU. It runs again afterwards (unless it was off before)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(report, segmented, budget)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(report: Report, segmented: Segmented | None, budget: Budget | None) -> Extraction:
     budget = budget or Budget.from_env()
     seg = segmented or segment(report.text, report.meta.year, report.meta.title)
     budget.sentence_count(len(seg.sentences))
