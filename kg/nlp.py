@@ -252,7 +252,7 @@ class ActionFinder(Component):
     key = "actions"
 
     def find(self, text: str, marks, context: Context) -> list[Mark]:
-        return [Mark(v.start, v.end, text[v.start:v.end], v.action) for v in actions.find_verbs(text)]
+        return [Mark(start, end, text[start:end], action) for start, end, action in actions.verb_offsets(text)]
 
 
 class InitiativeFinder(Component):
