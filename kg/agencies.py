@@ -100,6 +100,7 @@ BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY
     "市场监督管理总局", "统计局", "税务总局", "数据局", "网信办", "发展改革委", "国务院", "国务院办公厅",
 }, key=len, reverse=True)
 BODY_RE = re.compile("|".join(map(re.escape, BODIES)))
+BODY_LAST_CHARACTERS = frozenset(body[-1] for body in BODIES)  # a sentence with none of them names no body word
 
 ORG_SUFFIX_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|公司|集团|交易所|研究院|研究所|研究中心|"
                            r"银行|大学|学院|协会|商会|基金会|联合会|律师事务所|事务所)")
@@ -219,7 +220,8 @@ def _boundary_before(text: str) -> bool:
 def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
     """Government bodies and organisations named in one sentence."""
     found: list[AgencyMention] = []
-    for match in BODY_RE.finditer(sentence):
+    bodies = () if BODY_LAST_CHARACTERS.isdisjoint(sentence) else BODY_RE.finditer(sentence)
+    for match in bodies:
         body = match.group(0)
         left = sentence[max(0, match.start() - 14):match.start()]
         if body in CENTRAL_BODIES:
@@ -283,6 +285,9 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
     return _drop_nested(found)
 
 
+REGION_LETTERS = frozenset("省市区县")  # GENERIC_BODY starts with one
+
+
 def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMention]) -> list[AgencyMention]:
     """Bodies no list holds: a region letter, a name and 局 (区城管和综合执法局), and street offices."""
     out = []
@@ -290,7 +295,7 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
     def taken(start: int, end: int) -> bool:
         return any(a.start < end and start < a.end for a in found + out)
 
-    for m in GENERIC_BODY.finditer(sentence):
+    for m in GENERIC_BODY.finditer(sentence) if not REGION_LETTERS.isdisjoint(sentence) else ():
         letter, body = m.group("letter"), m.group("body")
         region = where.expand(letter)
         if not region or sentence[m.start():m.start() + 2] in NOT_REGION_WORDS or taken(m.start(), m.end()) \
