@@ -19,6 +19,16 @@ in ``doc.user_data["authority"]`` (default: ``kg.authority.default_authority()``
 The pipeline is built from ``kg/pipeline.cfg`` (spaCy's config system). The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
 ``doc.user_data["jurisdiction"]``. The tokenizer is spaCy's character segmenter, so every
 character offset is a token boundary and ``doc.char_span`` never fails.
+
+Each component is a :class:`Component`: its ``find(text, marks, context)`` marks plain text
+(:class:`Mark`: offsets, text, label, kb id, extensions), and calling it on a doc turns the
+marks into spans. Extraction (``kg.extract``) uses :class:`Marker`: the pipeline's components,
+in the config's order, on the plain text of each sentence without whitespace, where each
+character is one token and the marks are exactly the doc's spans (``tests/test_nlp.py`` checks
+every sentence of the corpora); a sentence with whitespace goes through the doc. No spaCy doc
+is made for the others: making one per sentence was most of an extraction's CPU. On plain text
+``policy_laws`` finds the known titles with an Aho-Corasick automaton (pyahocorasick) of the
+``PhraseMatcher``'s keys.
 """
 from __future__ import annotations
 
