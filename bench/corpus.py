@@ -13,9 +13,15 @@ reports, publications, works of culture) with what the agency did to them (study
 publicise, train, clear, draft, issue), quantified results, named initiatives and other
 agencies, a problems section, and a plan section with targets and planned actions.
 
+Sizes are those of real reports: a rule-of-law report or a work summary (法治政府建设年度报告,
+工作总结和工作计划, like the seeds) has 2,000–8,000 characters, a government work report (政府工作报告,
+like ../shared/corpus-dev) 10,000–25,000; about one report in five is a work report. Fact
+densities are the real ones too: paragraphs mix sentences with facts and sentences without
+(工作作风, 责任担当 …), and work reports are dense in economic figures and sparse in 《》 titles,
+giving about 0.2–0.5 triples a character (the seeds 0.34 and 0.48, corpus-dev 0.16–0.34).
+
 Report ``i`` of seed ``s`` depends only on ``(s, i)``: any slice of the corpus can be made
-again, in any order, by any process. The mean is about 100 triples per report (1k reports ≈
-0.1M triples, 100k ≈ 11M), with a tail of long reports (up to about four times the mean).
+again, in any order, by any process.
 """
 from __future__ import annotations
 
@@ -72,6 +78,11 @@ CREATIVE = ("法润万家", "守护", "阳光下的承诺", "调解有方")
 INITIATIVES = ("{s}智调", "{s}办", "{s}法治云", "{s}数据", "{s}通", "{s}惠企")
 CAMPAIGNS = ("高效办成一件事", "法治体检", "一网通办", "跨省通办", "法律明白人", "蓝天保卫战", "放心消费", "证照分离")
 THINGS = ("矛盾纠纷", "行政复议案件", "政务服务事项", "民生诉求", "行政执法案卷", "法律援助案件", "投诉举报")
+# Sentences without facts: the wording between the facts of a real report.
+FILLERS = ("坚持以人民为中心的发展思想，推动各项工作落地见效。", "强化责任担当，狠抓工作落实。",
+           "注重统筹兼顾，形成工作合力。", "聚焦群众急难愁盼问题，持续改进工作作风。", "坚持问题导向，补短板、强弱项、促提升。",
+           "着力提升治理体系和治理能力现代化水平。", "各项工作取得了新的进展，群众获得感明显增强。",
+           "坚持系统观念，守正创新，真抓实干。", "坚持把握好稳和进、立和破的关系。", "工作质效持续提升，发展基础更加牢固。")
 TOPICS = ("深入学习宣传法律法规", "严格规范行政行为", "化解矛盾纠纷", "推进数字政府建设", "优化法治化营商环境",
           "强化行政执法监督", "加强公共法律服务", "推进政务公开")
 
@@ -233,6 +244,33 @@ class _Writer:
         return (f"全{self.region.name[-1]}地区生产总值达到{self.n(200, 9000)}亿元，增长{self.rng.uniform(3, 7):.1f}%；"
                 f"城镇新增就业{self.rng.uniform(0.5, 9):.1f}万人。")
 
+    def work_report_sentence(self) -> str:
+        """A sentence of a work report's review: mostly figures, now and then a document."""
+        k = self.rng.randrange(9)
+        x, y = self.rng.uniform(2, 12), self.rng.uniform(2, 12)
+        if k == 0:
+            return self.economy_sentence()
+        if k == 1:
+            return f"规模以上工业增加值增长{x:.1f}%，固定资产投资增长{y:.1f}%。"
+        if k == 2:
+            return f"社会消费品零售总额达到{self.n(100, 9000)}亿元，增长{x:.1f}%。"
+        if k == 3:
+            return f"新建改造城镇老旧小区{self.n(20, 900)}个，新增城镇就业{x:.1f}万人。"
+        if k == 4:
+            return f"实施重点项目{self.n(20, 600)}个，完成投资{self.n(50, 3000)}亿元，建成高标准农田{x:.1f}万亩。"
+        if k == 5:
+            return f"打造“{self.initiative()}”品牌，新增市场主体{self.n(2, 90)}万户。"
+        if k == 6:
+            return f"粮食产量达到{self.n(50, 700)}亿斤，农村居民人均可支配收入增长{x:.1f}%。"
+        if k == 7:
+            return f"森林覆盖率达到{self.rng.uniform(20, 65):.1f}%，空气质量优良天数比例{self.pct()}%。"
+        return self.review_sentence()
+
+    def filler(self) -> str:
+        """Two to four clauses without facts, as one sentence."""
+        clauses = [self.pick(FILLERS).rstrip("。") for _ in range(self.n(2, 4))]
+        return "，".join(clauses) + "。"
+
     def targets_sentence(self) -> str:
         return (f"今年经济社会发展的主要预期目标是：地区生产总值增长{self.rng.choice(('5', '5.5', '6'))}%左右；"
                 f"一般公共预算收入增长{self.rng.choice(('4', '4.5'))}%—{self.rng.choice(('5', '5.5'))}%；"
@@ -242,39 +280,71 @@ class _Writer:
 NOISE_TOP = ("来源：{agency}", "发布时间：{y1}-0{m}-1{d}", "【字号：大 中 小】", "当前位置：首页 > 政务公开 > 法治政府建设")
 NOISE_BOTTOM = ("打印本页", "关闭窗口", "扫一扫在手机打开当前页", "主办单位：{agency}")
 CN = "一二三四五六七八九十"
-REVIEW_MEAN = 0.2   # extra review sentences (tuned for a mean of ~100 triples a report)
-PLAN_MEAN = 0.55
+# Characters of a report's text, by genre (real reports: the seeds about 4,000, corpus-dev
+# 9,800–24,200): low, mode, high of a triangular distribution.
+SEED_LIKE_CHARS = (2000, 4000, 8000)
+WORK_REPORT_CHARS = (10000, 17000, 25000)
+PLAN_SHARE = 0.3    # of a report's characters: its plan (targets and planned actions)
+FILLER_SHARE = {"gzbg": 0.7, "fzbg": 0.55, "zj": 0.6}  # sentences without facts, of a paragraph's sentences
 
 
-def _sections(w: _Writer, kind: str, review: int, plan: int) -> list[str]:
+def cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 35 → 三十五 (paragraph numbers of up to 99)."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens < 2 else CN[tens - 1]) + "十" if tens else "") + (CN[ones - 1] if ones else "")
+
+
+def _paragraph(w: _Writer, sentence, kind: str) -> str:
+    """Two to six sentences, some of them without facts."""
+    out = []
+    for _ in range(w.n(2, 6)):
+        out.append(w.filler() if w.rng.random() < FILLER_SHARE[kind] else sentence())
+    return "".join(out)
+
+
+def _sections(w: _Writer, kind: str, target: int) -> list[str]:
+    """The body of a report of about ``target`` characters: review, (problems,) plan."""
     year, nxt = w.year, w.year + 1
     lines: list[str] = []
+    review_chars = target * (1 - PLAN_SHARE)
     if kind == "gzbg":
         lines.append(f"——{nxt}年1月{w.n(10, 28)}日在{w.region.name}第{CN[w.n(0, 9)]}届人民代表大会第{CN[w.n(0, 5)]}次会议上")
         lines.append("各位代表：")
         lines.append(f"现在，我代表{w.region.name[-1]}人民政府，向大会报告工作，请予审议。")
         lines.append(f"一、{year}年工作回顾")
         lines.append("过去一年，" + w.economy_sentence())
-        lines += [w.review_sentence() for _ in range(review)]
-        lines.append(f"二、{nxt}年主要预期目标")
-        lines.append(w.targets_sentence())
-        lines.append(f"三、{nxt}年重点工作")
-        lines += [f"（{CN[i]}）{w.plan_sentence()}" for i in range(plan)]
-        return lines
-    if kind == "fzbg":
+        sentence = w.work_report_sentence
+    elif kind == "fzbg":
         lines.append(f"{year}年，在{w.region.name[-1]}委、{w.region.name[-1]}政府的坚强领导下，{w.agency}"
                      "深入学习贯彻习近平法治思想，扎实推进法治政府建设。现将有关情况报告如下：")
         lines.append(f"一、{year}年法治政府建设主要工作")
+        sentence = w.review_sentence
     else:
         lines.append(f"{year}年，{w.agency}坚持稳中求进工作总基调，各项工作取得新成效。")
         lines.append(f"一、{year}年工作总结")
-    per = max(1, review // 3 + (review % 3 > 0))
-    for i in range(0, review, per):
-        lines.append(f"（{CN[i // per]}）{w.pick(TOPICS)}。" + "".join(w.review_sentence() for _ in range(min(per, review - i))))
-    lines.append("二、存在的问题")
-    lines.append("一是部分干部法治思维仍需加强。二是基层法治力量不足。")
-    lines.append(f"三、{nxt}年工作计划")
-    lines += [f"（{CN[i]}）{w.plan_sentence()}" for i in range(plan)]
+        sentence = w.review_sentence
+    size = sum(map(len, lines))
+    number = 0
+    while size < review_chars and number < 99:  # paragraphs under （一）（二）…
+        number += 1
+        line = f"（{cn_numeral(number)}）{w.pick(TOPICS)}。" + _paragraph(w, sentence, kind)
+        lines.append(line)
+        size += len(line)
+    if kind == "gzbg":
+        lines.append(f"二、{nxt}年主要预期目标")
+        lines.append(w.targets_sentence())
+        lines.append(f"三、{nxt}年重点工作")
+    else:
+        lines.append("二、存在的问题")
+        lines.append("一是部分干部法治思维仍需加强。二是基层法治力量不足。")
+        lines.append(f"三、{nxt}年工作计划")
+    size += sum(map(len, lines[-3:]))
+    number = 0
+    while size < target and number < 99:
+        number += 1
+        line = f"（{cn_numeral(number)}）" + _paragraph(w, w.plan_sentence, kind)
+        lines.append(line)
+        size += len(line)
     return lines
 
 
@@ -307,17 +377,20 @@ def report(index: int, seed: int = 1, following: bool = False) -> tuple[ReportMe
         title = f"{prefix}{agency}{year}年法治政府建设年度报告"
     else:
         title = f"{prefix}{agency}{year}年工作总结和{year + 1}年工作计划"
-    # sizes: mostly short, a long tail of long reports
-    review = 1 + min(int(rng.expovariate(1 / REVIEW_MEAN)), 14)
-    plan = min(int(rng.expovariate(1 / PLAN_MEAN)), 9)
+    low, mode, high = WORK_REPORT_CHARS if kind == "gzbg" else SEED_LIKE_CHARS
     fmt = {"agency": agency, "y1": year + 1, "m": rng.randint(1, 9), "d": rng.randint(0, 9)}
     top = [line.format(**fmt) for line in rng.sample(NOISE_TOP, rng.randint(0, 3))]
     bottom = [line.format(**fmt) for line in rng.sample(NOISE_BOTTOM, rng.randint(0, 2))]
-    lines = [title, *top, *_sections(w, kind, review, plan), *bottom]
+    furniture = len(title) + sum(map(len, top + bottom)) + len(top) + len(bottom) + 2
+    body_lines = _sections(w, kind, int(rng.triangular(low, high, mode)) - furniture)
+    text = "\n".join([title, *top, *body_lines, *bottom]) + "\n"
+    if len(text) > high:  # the last paragraph went past the genre's longest: cut it at a full stop
+        cut = text.rfind("。", 0, high - len(bottom) * 12 - 2) + 1
+        text = "\n".join([text[:cut], *bottom]) + "\n"
     rid = f"syn{seed}-{index:07d}" + ("-next" if following else "")
     meta = ReportMeta(id=rid, title=title, agency=agency, jurisdiction=region.name, year=year,
                       url=f"https://example.org/reports/{rid}")
-    return meta, "\n".join(lines) + "\n"
+    return meta, text
 
 
 def synthetic(count: int, seed: int = 1, start: int = 0) -> Iterator[tuple[ReportMeta, str]]:

@@ -6,9 +6,13 @@
 
 Sections (each can be skipped with --skip NAME):
 
+stages      stage by stage in one process (segment, extract, resolve, RDF, SHACL, store):
+            characters/s and triples/s a core, CPU ms a report, peak memory, on ../shared/corpus-dev
+            (real work reports, when present) and a synthetic sample; extraction alone, best of 5
 validation  SHACL per report graph, before (pyshacl as kg.validate ran it) and after (the shapes
             compiled once, pyshacl-turbo), on synthetic report graphs and the examples
-ingest      end to end (read → extract → RDF → SHACL → store), reports/s and MB/s, SHACL on
+ingest      end to end (read → extract → RDF → SHACL → store), reports/s, MB/s, characters/s and
+            triples/s (and on ../shared/corpus-dev when present), SHACL on
             and off, one and two processes, peak memory against corpus size; each run in a
             fresh process; the stores of the SHACL-on runs are kept for the query section
 queries     every named query, p50 and p99, through the API (uvicorn, loopback), through the
@@ -140,11 +144,15 @@ def server(cmd: list[str], url: str, env: dict | None = None, timeout: float = 3
 
 # --- corpus ----------------------------------------------------------------------------------
 
+DEV = ROOT.parent / "shared" / "corpus-dev"   # real provincial work reports, measured when present
+CORPUS_VERSION = 2               # realistic sizes (bench/corpus.py); older corpora in a workdir are not reused
+
+
 def corpus(workdir: Path, size: int) -> tuple[Path, int]:
     """The synthetic corpus of ``size`` reports (made once per workdir); (folder, bytes)."""
     from bench.corpus import write_corpus
 
-    folder = workdir / f"corpus-{size}"
+    folder = workdir / f"corpus-v{CORPUS_VERSION}-{size}"
     marker = folder / ".complete"
     if marker.is_file():
         return folder, int(marker.read_text())
@@ -176,7 +184,7 @@ def section_validation(quick: bool) -> dict:
         copy += graph
         return copy
 
-    graphs = [plain(report_graph_of(r, auth)) for r in synthetic_reports(10 if quick else 60, SEED, start=900_000)]
+    graphs = [plain(report_graph_of(r, auth)) for r in synthetic_reports(3 if quick else 30, SEED, start=900_000)]
     found, _ = discover([ROOT / "examples"])
     examples = [plain(report_graph_of(read_report(p, m), auth)) for p, m in found]
     big = Graph()
@@ -237,6 +245,15 @@ def _ingest_main(argv: list[str]) -> int:
 
     shutil.rmtree(a.store, ignore_errors=True)
     store = open_store(a.store)
+    characters = [0]
+    if a.corpus:  # counted before the clock starts
+        characters[0] = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in Path(a.corpus).glob("*.txt"))
+
+    def counted(reports):
+        for report in reports:
+            characters[0] += len(report.text)
+            yield report
+
     load0 = loadavg()
     with PeakMemory() as memory:
         cpu0, t0 = cpu_seconds(), time.perf_counter()
@@ -249,7 +266,7 @@ def _ingest_main(argv: list[str]) -> int:
             from bench.corpus import synthetic_reports
             from kg.parallel import ingest_reports_parallel
 
-            summary = ingest_reports_parallel(synthetic_reports(a.stream, SEED), store, jobs=a.jobs,
+            summary = ingest_reports_parallel(counted(synthetic_reports(a.stream, SEED)), store, jobs=a.jobs,
                                               shacl=bool(a.shacl), engine=a.engine)
         else:
             from kg.parallel import ingest_paths_parallel
@@ -261,6 +278,8 @@ def _ingest_main(argv: list[str]) -> int:
     reports = len(summary.outcomes)
     print(json.dumps({"reports": reports, "stored": len(summary.stored), "failed": len(summary.failed),
                       "triples": summary.triples, "seconds": seconds, "cpu_seconds": cpu,
+                      "characters": characters[0], "chars_per_s": characters[0] / seconds,
+                      "triples_per_s": summary.triples / seconds,
                       "reports_per_s": reports / seconds, "cpu_ms_per_report": cpu / reports * 1000,
                       "peak_tree_mb": memory.peak_tree_mb, "peak_main_mb": memory.peak_self_mb,
                       "loadavg_before": load0, "loadavg_after": loadavg(),
@@ -307,7 +326,7 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
             r.update(size=size, jobs=2, shacl=True, engine="auto", mode="stream", mb_per_s=nbytes / 2**20 / r["seconds"])
             runs.append(r)
             log(f"    {r['reports_per_s']:.1f} reports/s, peak {r['peak_tree_mb']:.0f} MB")
-            serial = min(size, 60 if quick else 300)
+            serial = min(size, 10 if quick else 100)  # pyshacl on realistic reports: about 1 s each
             sfolder, sbytes = corpus(workdir, serial)
             log(f"  ingest {serial} reports with kg.ingest.ingest_paths (before: one by one, pyshacl) …")
             r = run_ingest(["--corpus", str(sfolder), "--store", str(workdir / "store-scratch"), "--serial", "1",
@@ -316,8 +335,49 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
                      mb_per_s=sbytes / 2**20 / r["seconds"])
             runs.append(r)
             log(f"    {r['reports_per_s']:.1f} reports/s")
+    if (DEV / "manifest.csv").is_file() and not quick:  # --quick measures it stage by stage only
+        log(f"  ingest {DEV} (real work reports): jobs=2 shacl=on …")
+        r = run_ingest(["--corpus", str(DEV), "--store", str(workdir / "store-scratch"), "--jobs", "2", "--shacl", "1"])
+        nbytes = sum(p.stat().st_size for p in DEV.glob("*.txt"))
+        r.update(size=r["reports"], jobs=2, shacl=True, engine="auto", mode="corpus-dev",
+                 mb_per_s=nbytes / 2**20 / r["seconds"])
+        runs.append(r)
+        log(f"    {r['chars_per_s']:,.0f} characters/s, {r['triples_per_s']:,.0f} triples/s, "
+            f"{r['cpu_ms_per_report']:.0f} ms CPU a report")
     shutil.rmtree(workdir / "store-scratch", ignore_errors=True)
     return {"runs": runs, "stores": stores}
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+def run_stages(args: list[str]) -> dict:
+    """``python -m bench.stages ARGS --json`` in a fresh process; its JSON line."""
+    proc = subprocess.run([PY, "-m", "bench.stages", *args, "--json"], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"stages run failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def section_stages(workdir: Path, quick: bool) -> dict:
+    """Stage by stage in one process (CPU a core): segment, extract, resolve, RDF, SHACL, store,
+    on the real work reports of ../shared/corpus-dev (when present) and on a sample of the
+    synthetic corpus; extraction alone (segment+extract+resolve, best of 5 passes) on both."""
+    out = {}
+    sets = {}
+    if (DEV / "manifest.csv").is_file():
+        sets["corpus-dev"] = DEV
+    if not quick or not sets:  # --quick: the real reports when present, else 20 synthetic ones
+        sample = 20 if quick else 200
+        sets[f"synthetic-{sample}"] = corpus(workdir, sample)[0]
+    for name, path in sets.items():
+        log(f"  stages on {name} …")
+        r = run_stages([str(path), "--repeat", "1"])
+        r["extraction_best"] = run_stages([str(path), "--extraction", "--repeat", "3" if quick else "5"])
+        out[name] = r
+        log(f"    extraction {r['extraction_best']['chars_per_s']:,} characters/s a core (best pass); end to end "
+            f"{r['end_to_end_chars_per_s']:,} characters/s, {r['end_to_end_triples_per_s']:,} triples/s, "
+            f"{r['cpu_ms_per_report']} ms CPU a report, peak {r['peak_mb']} MB")
+    return out
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -802,13 +862,23 @@ def ratios(result: dict) -> dict:
                     out["vs_rdflib_endpoint_connections"] = int(conns)
                     break
             out["vs_rdflib_at_reports"] = int(s)
+    if ingest:
+        out["chars_per_s"] = round(biggest["chars_per_s"])
+        out["triples_per_s"] = round(biggest["triples_per_s"])
+    dev = [r for r in result.get("ingest", {}).get("runs", []) if r["mode"] == "corpus-dev"]
+    if dev:
+        out["dev_chars_per_s"] = round(dev[0]["chars_per_s"])
+        out["dev_triples_per_s"] = round(dev[0]["triples_per_s"])
+    stages = result.get("stages", {})
+    if "corpus-dev" in stages:
+        out["dev_extraction_chars_per_s"] = stages["corpus-dev"]["extraction_best"]["chars_per_s"]
     store = result.get("store", {})
     if "bulk_load_vs_pyoxigraph" in store:
         out["bulk_load_vs_pyoxigraph"] = round(store["bulk_load_vs_pyoxigraph"], 2)
     return out
 
 
-GOALS = {"ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
+GOALS = {"dev_extraction_chars_per_s": (">=", 1_000_000), "ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
          "vs_rdflib_endpoint_rps": (">=", 10), "bulk_load_vs_pyoxigraph": ("<=", 1.2)}
 
 
@@ -823,6 +893,17 @@ def print_screen(result: dict) -> None:
             continue
         met = value >= goal if op == ">=" else value <= goal
         print(f"  {key:26s} {value:9.2f}   goal {op} {goal:<5g} {'met' if met else 'NOT met'}")
+    for key in ("chars_per_s", "triples_per_s", "dev_chars_per_s", "dev_triples_per_s"):
+        if key in r:
+            print(f"  {key:26s} {r[key]:9,}")
+    for name, s in result.get("stages", {}).items():
+        print(f"  stages on {name} ({s['reports']} reports, {s['characters']:,} characters, {s['triples']:,} triples), "
+              f"a core: {s['cpu_ms_per_report']} ms CPU a report, peak {s['peak_mb']} MB")
+        for stage, seconds in s["seconds"].items():
+            print(f"    {stage:8s} {seconds:7.3f} s {s['chars_per_s'][stage] or 0:>12,} characters/s "
+                  f"{s['triples_per_s'][stage] or 0:>10,} triples/s")
+        print(f"    extraction alone (best pass) {s['extraction_best']['chars_per_s']:,} characters/s; end to end "
+              f"{s['end_to_end_chars_per_s']:,} characters/s, {s['end_to_end_triples_per_s']:,} triples/s")
     v = result.get("validation", {}).get("rows")
     if v:
         print(f"  SHACL per report graph: pyshacl {v[0]['pyshacl_ms']:.1f} ms → turbo {v[0]['turbo_compiled_nt_ms']:.2f} ms"
@@ -830,7 +911,8 @@ def print_screen(result: dict) -> None:
     for run in result.get("ingest", {}).get("runs", []):
         print(f"  ingest {run['size']:>6} {run['mode']:>15s} jobs={run['jobs']} shacl={'on ' if run['shacl'] else 'off'} "
               f"{run['engine']:7s} {run['reports_per_s']:7.1f} rep/s {run['mb_per_s']:6.2f} MB/s "
-              f"{run['cpu_ms_per_report']:5.1f} ms CPU/rep  peak {run['peak_tree_mb']:6.0f} MB")
+              f"{run['cpu_ms_per_report']:5.1f} ms CPU/rep  peak {run['peak_tree_mb']:6.0f} MB"
+              + (f"  {run['chars_per_s']:,.0f} chars/s {run['triples_per_s']:,.0f} triples/s" if "chars_per_s" in run else ""))
     for size, q in sorted(result.get("queries", {}).items(), key=lambda kv: int(kv[0])):
         print(f"  queries at {size} reports (p50 ms): api / oxigraph / cli / rdflib / rdflib-endpoint")
         for name, row in q["queries"].items():
@@ -868,7 +950,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where corpora, stores and dumps go (reused between runs)")
     parser.add_argument("--sizes", help="ingest sizes in reports, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--query-sizes", help="sizes to run the query section at (default: all)")
-    parser.add_argument("--skip", default="", help="sections to skip: validation,ingest,queries,store,export")
+    parser.add_argument("--skip", default="", help="sections to skip: validation,stages,ingest,queries,store,export")
     parser.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     parser.add_argument("--rdflib-max", type=int, default=RDFLIB_MAX_REPORTS,
                         help="largest size rdflib and rdflib-endpoint are run at")
@@ -880,8 +962,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.quick = True
         args.sizes = args.sizes or "20"
-        args.skip = ",".join(filter(None, [args.skip, "validation", "export"]))
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([200] if args.quick else [1000, 10000, 100000])
+        args.skip = ",".join(filter(None, [args.skip, "validation", "export", "stages"]))
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([20] if args.quick else [1000, 10000, 100000])
     query_sizes = [int(s) for s in args.query_sizes.split(",")] if args.query_sizes else sorted(sizes)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     workdir = Path(args.workdir)
@@ -902,6 +984,10 @@ def main(argv: list[str] | None = None) -> int:
     if "validation" not in skip:
         log("validation …")
         result["validation"] = section_validation(args.quick)
+        save()
+    if "stages" not in skip:
+        log("stages …")
+        result["stages"] = section_stages(workdir, args.quick)
         save()
     if "ingest" not in skip:
         log("ingest …")

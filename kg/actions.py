@@ -58,12 +58,22 @@ class Verb:
 
 def find_verbs(text: str) -> list[Verb]:
     """Action verbs outside titles (words that only look like actions are dropped)."""
-    masked = _mask_titles(text)
-    found = (Verb(m.start(), m.end(), m.group(0), ACTION_OF[m.group(0)]) for m in VERB_RE.finditer(masked))
-    return [v for v in found if v.action != "none"]
+    return [Verb(start, end, text[start:end], action) for start, end, action in verb_offsets(text)]
+
+
+def verb_offsets(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, action) of each verb :func:`find_verbs` finds, without making the objects."""
+    out = []
+    for m in VERB_RE.finditer(_mask_titles(text)):
+        action = ACTION_OF[m.group(0)]
+        if action != "none":
+            out.append((m.start(), m.end(), action))
+    return out
 
 
 def _mask_titles(text: str) -> str:
+    if "《" not in text:
+        return text
     out, depth = [], 0
     for ch in text:
         if ch == "《":

@@ -100,6 +100,7 @@ BODIES = sorted(set(BODY_EXPANSIONS) | set(BODY_EXPANSIONS.values()) | set(PARTY
     "市场监督管理总局", "统计局", "税务总局", "数据局", "网信办", "发展改革委", "国务院", "国务院办公厅",
 }, key=len, reverse=True)
 BODY_RE = re.compile("|".join(map(re.escape, BODIES)))
+BODY_LAST_CHARACTERS = frozenset(body[-1] for body in BODIES)  # a sentence with none of them names no body word
 
 ORG_SUFFIX_RE = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|公司|集团|交易所|研究院|研究所|研究中心|"
                            r"银行|大学|学院|协会|商会|基金会|联合会|律师事务所|事务所)")
@@ -179,7 +180,7 @@ def _region_before(left: str, where: Jurisdiction) -> tuple[str, str]:
         core = cand[2:] if cand.startswith("中共") else cand
         if core == "全国" and n == 2:
             return cand, core
-        if not core or any(ch in STOP_CHARS for ch in core) or "委" in core:
+        if not core or not STOP_CHARS.isdisjoint(core) or "委" in core:
             continue  # 区委区政府: 区委 is a body, not a region
         if core in NATIONAL:
             return cand, core
@@ -219,7 +220,8 @@ def _boundary_before(text: str) -> bool:
 def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
     """Government bodies and organisations named in one sentence."""
     found: list[AgencyMention] = []
-    for match in BODY_RE.finditer(sentence):
+    bodies = () if BODY_LAST_CHARACTERS.isdisjoint(sentence) else BODY_RE.finditer(sentence)
+    for match in bodies:
         body = match.group(0)
         left = sentence[max(0, match.start() - 14):match.start()]
         if body in CENTRAL_BODIES:
@@ -283,6 +285,9 @@ def find_agencies(sentence: str, where: Jurisdiction) -> list[AgencyMention]:
     return _drop_nested(found)
 
 
+REGION_LETTERS = frozenset("省市区县")  # GENERIC_BODY starts with one
+
+
 def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMention]) -> list[AgencyMention]:
     """Bodies no list holds: a region letter, a name and 局 (区城管和综合执法局), and street offices."""
     out = []
@@ -290,17 +295,19 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
     def taken(start: int, end: int) -> bool:
         return any(a.start < end and start < a.end for a in found + out)
 
-    for m in GENERIC_BODY.finditer(sentence):
+    for m in GENERIC_BODY.finditer(sentence) if not REGION_LETTERS.isdisjoint(sentence) else ():
         letter, body = m.group("letter"), m.group("body")
         region = where.expand(letter)
         if not region or sentence[m.start():m.start() + 2] in NOT_REGION_WORDS or taken(m.start(), m.end()) \
                 or body.endswith(NOT_BODY_ENDINGS):
             continue
         own = re.sub(r"(?:分局|局|服务中心|调处化解中心|综治中心|融媒体中心|指挥中心|大队|支队|办)$", "", body)
-        if any(ch in BODY_STOP for ch in own) or CLAUSE_VERB_RE.match(body) or body.endswith(VERBS_IN_BAN) \
+        if not BODY_STOP.isdisjoint(own) or CLAUSE_VERB_RE.match(body) or body.endswith(VERBS_IN_BAN) \
                 or not _boundary_before(sentence[:m.start()]):
             continue
         out.append(AgencyMention(m.start(), m.end(), m.group(0), region + body, region, _admin_level(region), True))
+    if "街道" not in sentence:  # both kinds of street office below are written with 街道
+        return out
     for m in re.finditer(r"街道(?:党工委|办事处|办)", sentence):
         # 街道党工委, 街道办事处 with no street before: the report's own street (when it is a street office's)
         start = m.start()
@@ -319,7 +326,7 @@ def _generic_bodies(sentence: str, where: Jurisdiction, found: list[AgencyMentio
         for n in (2, 3):  # 联合光明街道办: the name that starts after a boundary
             start = m.end("name") - n
             name = sentence[start:m.end("name")]
-            if start < 0 or name.startswith("各") or any(ch in STOP_CHARS for ch in name) or taken(start, m.end()):
+            if start < 0 or name.startswith("各") or not STOP_CHARS.isdisjoint(name) or taken(start, m.end()):
                 continue
             if _boundary_before(sentence[:start]) or CLAUSE_VERB_RE.search(sentence[max(0, start - 4):start]):
                 region = where.district or where.city
@@ -351,7 +358,7 @@ def _organisation_before(sentence: str, suffix_start: int, where: Jurisdiction) 
                                  for k in (where.province, where.city, where.district) if k)
     for i in range(max(0, suffix_start - 14), suffix_start - 1):
         head = sentence[i:suffix_start]
-        if any(ch in STOP_CHARS for ch in head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
+        if not STOP_CHARS.isdisjoint(head) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", head):
             continue
         verb = CLAUSE_VERB_RE.match(head)
         if verb and verb.end() < len(head):  # 组建省物流集团: the name starts after the verb

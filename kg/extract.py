@@ -5,15 +5,16 @@
 """
 from __future__ import annotations
 
+import gc
 import re
-from types import SimpleNamespace
 
 from .agencies import SELF_REFERENCE, Jurisdiction
+from .authority import default_authority
 from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
 from .limits import Budget
-from .nlp import annotate, build_pipeline
+from .nlp import Marker, build_pipeline
 from .quantities import indicators
 from .read import Report
 from .segment import Segmented, Sentence, segment
@@ -40,52 +41,54 @@ FACT_KINDS = ("documents", "agencies", "quantities", "actions", "initiatives", "
 def extract(report: Report, segmented: Segmented | None = None, budget: Budget | None = None) -> Extraction:
     """The facts of one report, within ``budget`` (by default the limits set in the environment,
     see :mod:`kg.limits`): :class:`~kg.limits.LimitExceeded` as soon as a sentence or the report
-    has too many mentions of one kind, or the report has taken too long."""
+    has too many mentions of one kind, or the report has taken too long.
+
+    The cyclic garbage collector waits while a report is extracted: the marks and facts it
+    makes are freed by reference counting (they hold no cycles), and its passes over them took
+    a tenth of the extraction's CPU. It runs again afterwards (unless it was off before)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(report, segmented, budget)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(report: Report, segmented: Segmented | None, budget: Budget | None) -> Extraction:
     budget = budget or Budget.from_env()
     seg = segmented or segment(report.text, report.meta.year, report.meta.title)
     budget.sentence_count(len(seg.sentences))
     budget.clock("segmenting")
     ex = Extraction(report=report, segmented=seg)
     where = jurisdiction_of(report)
-    nlp = build_pipeline()
+    marker = Marker(where, build_pipeline(), default_authority())  # the authority looked up once a report
     lines = _line_numbers(report.text)
-    docs = []
+    docs, line_of = [], []
     for s in seg.sentences:  # the mentions each component marked, counted before any more work
-        doc = annotate(s.text, where, nlp)
-        for key, spans in doc.spans.items():
-            budget.sentence(key, len(spans), lines(s.start))
+        marks = marker(s.text)  # no spaCy doc kept: its tokens were 2.3 GB for an 18 MB report
+        line = lines(s.start)
+        for key, found in marks.items():
+            if found:  # no mention: no limit to pass (a count of 0 changes no total)
+                budget.sentence(key, len(found), line)
         budget.clock("annotating")
-        docs.append(_Marks(doc))  # the doc itself goes: its tokens were 2.3 GB for an 18 MB report
+        docs.append(marks)
+        line_of.append(line)
     known_titles = _bracketed_titles(docs)
     abbreviations: dict[str, str] = {}
-    for sentence, doc in zip(seg.sentences, docs):
-        before = [len(getattr(ex, kind)) for kind in FACT_KINDS]
-        _sentence_facts(ex, sentence, doc, where, known_titles, abbreviations)
-        for kind, count in zip(FACT_KINDS, before):  # bare titles, self-references …
-            total = len(getattr(ex, kind))
+    facts = [(kind, getattr(ex, kind)) for kind in FACT_KINDS]  # the lists _sentence_facts appends to
+    for sentence, marks, line in zip(seg.sentences, docs, line_of):
+        before = [len(found) for _, found in facts]
+        _sentence_facts(ex, sentence, marks, where, known_titles, abbreviations)
+        for (kind, found), count in zip(facts, before):  # bare titles, self-references …
+            total = len(found)
+            if total == count:
+                continue  # nothing new: this total passed at the sentence before
             if total - count > budget.per_sentence:
-                budget.sentence(kind, total - count, lines(sentence.start))
-            budget.total(kind, total, lines(sentence.start))
+                budget.sentence(kind, total - count, line)
+            budget.total(kind, total, line)
         budget.clock("extracting facts")
     return ex
-
-
-class _Mark:
-    """What the facts need of one spaCy span: offsets, text, label, kb id and our extensions."""
-    __slots__ = ("start_char", "end_char", "text", "label_", "kb_id_", "_")
-
-    def __init__(self, span) -> None:
-        self.start_char, self.end_char, self.text = span.start_char, span.end_char, span.text
-        self.label_, self.kb_id_ = span.label_, span.kb_id_
-        self._ = SimpleNamespace(title=span._.title, agency=span._.agency, quantity=span._.quantity)
-
-
-class _Marks:
-    """A sentence's ``doc.spans`` as :class:`_Mark` lists, without the doc and its tokens."""
-    __slots__ = ("spans",)
-
-    def __init__(self, doc) -> None:
-        self.spans = {key: [_Mark(span) for span in spans] for key, spans in doc.spans.items()}
 
 
 def _line_numbers(text: str):
@@ -97,18 +100,19 @@ def _line_numbers(text: str):
 
 
 def _bracketed_titles(docs) -> list[str]:
-    titles = {strip_draft(span._.title.title) for doc in docs for span in doc.spans["titles"]}
+    titles = {strip_draft(span._.title.title) for marks in docs for span in marks["titles"]}
     return sorted((t for t in titles if len(t) >= 6 and not is_generic_short(t)), key=len, reverse=True)
 
 
-def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction, known_titles: list[str],
+def _sentence_facts(ex: Extraction, sentence: Sentence, marks: dict, where: Jurisdiction, known_titles: list[str],
                     abbreviations: dict[str, str]) -> None:
+    """The facts of one sentence from its marks (``kg.nlp.Marker``: ``doc.spans`` without the doc)."""
     text, base, role = sentence.text, sentence.start, sentence.role
     plan = role == "plan"
     year = ex.plan_year if plan else ex.year
 
     # documents: 《》 titles, then bare titles the text makes certain
-    title_spans = [(s.start_char, s.end_char, s._.title) for s in doc.spans["titles"]]
+    title_spans = [(s.start_char, s.end_char, s._.title) for s in marks["titles"]]
     outer_index: dict[int, int] = {}
     local: list[tuple[int, int, int]] = []  # (start, end, document index) of top-level titles
     for start, end, t in title_spans:
@@ -133,10 +137,12 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
             local.append((start, end, index))
     masked = _mask(text, [(s, e) for s, e, _ in title_spans])
     for title in known_titles:
+        if title not in masked:
+            continue
         for start in _occurrences(title, masked):
             if not any(s <= start < e for s, e, _ in local):
                 local.append(_bare(ex, sentence, start, start + len(title), title, text))
-    for span in doc.spans.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
+    for span in marks.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
         s, e = span.start_char, span.end_char
         if not any(a <= s < b or s <= a < e for a, b, _ in local):
             local.append(_bare(ex, sentence, s, e, span.kb_id_, text))
@@ -147,7 +153,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
     local.sort()
 
     # agencies; a body named inside a title is the document's issuer, not a mention of the report
-    for span in doc.spans["agencies"]:
+    for span in marks["agencies"]:
         a = span._.agency
         fact = AgencyMentionFact(sentence.index, base + span.start_char, base + span.end_char,
                                  a.surface, a.name, a.region, a.admin_level, a.is_government)
@@ -163,8 +169,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
                                              ex.report.meta.agency, "", "", True, reporting=True))
 
     # actions on documents
-    verbs = [v for v in _verbs(doc)]
-    governed = governing_verbs(text, [(s, e) for s, e, _ in local], verbs)
+    governed = governing_verbs(text, [(s, e) for s, e, _ in local], _verbs(marks)) if local else {}
     for i, found in governed.items():
         doc_index = local[i][2]
         if ex.documents[doc_index].abbreviation_of == "":
@@ -178,7 +183,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
 
     # quantities: targets in plan sections and target paragraphs, metrics elsewhere
     target_paragraph = plan or bool(TARGET_CUE.search(text) and re.search(r"目标", text))
-    found = [span._.quantity for span in doc.spans["quantities"]]
+    found = [span._.quantity for span in marks["quantities"]]
     for q, indicator in zip(found, indicators(text, found)):
         kind = "target" if target_paragraph else "metric"
         ex.quantities.append(QuantityFact(kind, sentence.index, base + q.start, base + q.end, q.text,
@@ -186,7 +191,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, doc, where: Jurisdiction
                                           q.qualifier))
 
     # initiatives
-    for span in doc.spans["initiatives"]:
+    for span in marks["initiatives"]:
         ex.initiatives.append(InitiativeFact(sentence.index, base + span.start_char, base + span.end_char,
                                              span.kb_id_))
 
@@ -211,10 +216,10 @@ def _issues(after: str) -> bool:
     return bool(re.match(r"(?:办公厅|办公室)?(?:关于|印发|令|第|公告|通告|决定|[、 ])", after))
 
 
-def _verbs(doc):
+def _verbs(marks):
     from .actions import Verb
 
-    return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in doc.spans["actions"]]
+    return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in marks["actions"]]
 
 
 def _bare(ex: Extraction, sentence: Sentence, start: int, end: int, title: str, text: str) -> tuple[int, int, int]:
@@ -239,6 +244,8 @@ def _latest_with_suffix(ex: Extraction, short: str) -> str | None:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for s, e in spans:
         for i in range(s, e):

@@ -178,7 +178,7 @@ def _phrase_before(text: str, kind_start: int, kind_end: int) -> tuple[int, str]
     if NUMERAL_LEAD.match(bare) and head.startswith("“") and not kind.startswith(NUMERAL_NAMED_KINDS):
         return None  # “两重”项目: projects under a slogan
     outside = re.sub(r"“[^”]*”", "", head)  # the words outside a quoted part
-    if any(ch in HEAD_STOP for ch in outside) or re.search(r"\d", outside):
+    if not HEAD_STOP.isdisjoint(outside) or re.search(r"\d", outside):
         return None  # 196个…项目, …等重大生态工程: counted or listed, not one named thing
     if "“" not in head:
         if bare.startswith(GENERIC_HEADS) or len(bare) < 4:

@@ -38,6 +38,8 @@ NATIONAL_START = ("中华人民共和国", "国家", "全国", "国务院", "中
 SHORT_LAWS = ("宪法", "刑法")  # the only two-character titles a gazetteer match may be
 ORDINARY_FA_BEFORE = "".join(sorted({w[-2] for w in ORDINARY_FA if len(w) == 2}))
 LEGAL_HEAD = "法典|(?<![" + ORDINARY_FA_BEFORE + "])法|条例|实施细则|细则|实施办法|暂行办法|办法|若干规定|规定|规则"
+# A character every title found here holds: each LEGAL_HEAD, 决定 and each LEGAL_END has one.
+LEGAL_CHARACTER = re.compile(r"[法例则定释]")
 LEGAL_END = re.compile(r"(?:法典|法|条例|细则|办法|规定|规则|决定|解释)(?:[（(][^（）()]{1,12}[)）])?$")
 
 # the report's own region, named by a word: 本省, 我市, 全市; a bare 市/省 right before the name
@@ -107,6 +109,8 @@ def find_laws(text: str, where: Jurisdiction | None = None, gazetteer: Gazetteer
     ``matcher``: a callable giving (start, end) offsets of the gazetteer's titles in the text
     (``kg.nlp`` passes its spaCy ``PhraseMatcher``); without it only the pattern runs.
     """
+    if not LEGAL_CHARACTER.search(text):  # nine sentences in ten: no head of a legal title, nothing to find
+        return []
     where = where or Jurisdiction()
     gazetteer = gazetteer or Gazetteer()
     masked = _mask_brackets(text)
@@ -234,6 +238,8 @@ def _longest_first(found: list[BareTitle]) -> list[BareTitle]:
 
 
 def _mask_brackets(text: str) -> str:
+    if "《" not in text:
+        return text
     out, depth = [], 0
     for ch in text:
         if ch == "《":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -20,7 +21,11 @@ from .agencies import REGION_PREFIX, Jurisdiction
 from .authority import Authority, LawRecord
 from .facts import Extraction
 from .titles import level_and_rule, strip_draft, variant_key
-from .vocab import entity_iri, fold
+from .vocab import entity_iri
+from .vocab import fold as _fold
+
+# The same names are folded again and again (each mention, each key): kept for a process.
+fold = lru_cache(maxsize=1 << 16)(_fold)
 
 
 @dataclass

@@ -94,14 +94,21 @@ NAV_WORDS = {"网站首页", "首页", "信息公开", "政务服务", "互动�
              "小", "【大】", "【中】", "【小】", "【打印】", "【关闭】", "【下载】", "字号", "微信", "微博", "分享到"}
 
 
+BREADCRUMB_MARK = re.compile(r"[>＞»›]")
+CLAUSE_MARK = re.compile(r"[。；，]")
+NAV_SEPARATOR = re.compile(r"[\s|｜丨/·•]+")
+
+
 def is_noise(line: str) -> bool:
     """Navigation, buttons, footers and source lines of a web page."""
     line = line.strip()
     if not line or NOISE_LINE.match(line):
         return True
-    if len(re.findall(r"[>＞»›]", line)) >= 2 and len(line) < 80 and not re.search(r"[。；，]", line):
+    if len(line) < 80 and len(BREADCRUMB_MARK.findall(line)) >= 2 and not CLAUSE_MARK.search(line):
         return True  # a breadcrumb: 首页 > 信息公开 > 法治政府建设
-    tokens = [t for t in re.split(r"[\s|｜丨/·•]+", line) if t]
+    tokens = [t for t in NAV_SEPARATOR.split(line) if t]
+    if tokens == [line]:  # one token, the line itself: NOISE_LINE said no above
+        return line in NAV_WORDS
     return bool(tokens) and all(t in NAV_WORDS or NOISE_LINE.match(t) for t in tokens)
 
 

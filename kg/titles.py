@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicons
 
@@ -23,6 +24,8 @@ class TitleSpan:
 def find_titles(text: str, nested: bool = True) -> list[TitleSpan]:
     """Every 《…》 title (outermost brackets, nesting counted), then the 〈…〉 inside them."""
     out: list[TitleSpan] = []
+    if OPEN not in text:  # most sentences of a work report: no title to look for
+        return out
     depth, start = 0, -1
     for i, ch in enumerate(text):
         if ch == OPEN:
@@ -177,6 +180,7 @@ def context_cue(before: str, after: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # a pure function of its strings: a title is asked again by each mention, and by resolve
 def level_and_rule(title: str, before: str = "", after: str = "", context: str = "") -> tuple[str, str]:
     """``level_of`` with the rule that gave it (``head 条例 + issuer 福建省 (province)``)."""
     t = strip_draft(re.sub(r"\s+", "", title))

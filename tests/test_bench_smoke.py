@@ -32,12 +32,30 @@ def test_corpus_is_seeded_and_streams_what_it_writes(tmp_path):
         assert read_report(path, meta).text == text
 
 
-def test_synthetic_reports_ingest_and_validate(tmp_path):
+def test_synthetic_reports_have_the_sizes_of_real_ones():
+    """Rule-of-law reports and work summaries of 2,000–8,000 characters (the seeds: about 4,000),
+    government work reports of 10,000–25,000 (../shared/corpus-dev: 9,800–24,200), both kinds."""
+    sizes = {"work report": [], "other": []}
+    for meta, text in synthetic(60, seed=1):
+        sizes["work report" if meta.title.endswith("政府工作报告") else "other"].append(len(text))
+    assert len(sizes["work report"]) >= 5 and len(sizes["other"]) >= 30
+    assert all(10000 <= n <= 25000 for n in sizes["work report"]), sizes["work report"]
+    assert all(2000 <= n <= 8000 for n in sizes["other"]), sizes["other"]
+    assert 3000 < sum(sizes["other"]) / len(sizes["other"]) < 6000
+
+
+def test_synthetic_reports_ingest_and_validate_with_real_fact_densities(tmp_path):
+    """Every report validates; triples per character are those of real reports (the seeds 0.34
+    and 0.48, corpus-dev 0.16–0.34), not the 0.4–0.9 of a report made only of facts."""
+    reports = list(synthetic_reports(8, seed=2))
     store = open_store(tmp_path / "store")
     with store:
-        summary = ingest_reports_parallel(synthetic_reports(12, seed=2), store, jobs=1)
+        summary = ingest_reports_parallel(reports, store, jobs=1)
     assert summary.ok, [o.error for o in summary.failed]
-    assert 30 * 12 < summary.triples < 400 * 12
+    length = {r.id: len(r.text) for r in reports}
+    density = {o.report_id: o.triples / length[o.report_id] for o in summary.outcomes}
+    assert all(0.15 < d < 0.6 for d in density.values()), density
+    assert 0.2 < summary.triples / sum(len(r.text) for r in reports) < 0.5
 
 
 def test_parallel_ingest_keeps_per_file_errors(tmp_path):
@@ -79,6 +97,22 @@ def test_runner_smoke(tmp_path):
         assert set(result["queries"]["20"]["queries"]) >= {"documents", "targets", "agencies", "documents?report"}
     [run] = result["ingest"]["runs"]
     assert run["stored"] == 20 and run["failed"] == 0
+    assert run["characters"] > 20 * 2000 and run["chars_per_s"] > 0 and run["triples_per_s"] > 0
+    assert ratios["chars_per_s"] > 0 and ratios["triples_per_s"] > 0  # beside the keys it had
+
+
+def test_stages_measure_every_stage_of_real_and_synthetic_reports(tmp_path):
+    """bench.stages: characters/s and triples/s of each stage, CPU a report, peak memory; the
+    extraction alone, best of its passes."""
+    from bench.stages import STAGES, extraction, measure
+
+    write_corpus(tmp_path / "corpus", 3, seed=4)
+    r = measure([tmp_path / "corpus"], repeat=1)
+    assert r["reports"] == 3 and r["characters"] > 3 * 2000 and r["triples"] > 0
+    assert set(r["seconds"]) == set(STAGES) and all(r["seconds"][s] > 0 for s in ("extract", "rdf", "shacl", "store"))
+    assert r["extraction_chars_per_s"] > 0 and r["peak_mb"] > 0 and r["cpu_ms_per_report"] > 0
+    best = extraction([tmp_path / "corpus"], repeat=2)
+    assert best["best_seconds"] == min(best["passes"]) and best["chars_per_s"] > 0
 
 
 def test_parallel_reingest_replaces_graphs(tmp_path):

@@ -44,3 +44,70 @@ def test_a_pipeline_from_another_config(tmp_path):
     assert nlp.pipe_names == ["policy_titles"]
     doc = annotate("印发《某区工作要点》", nlp=nlp)
     assert [s.text for s in doc.spans["titles"]] == ["《某区工作要点》"]
+
+
+def _sentences_of_every_report():
+    """(sentence text, jurisdiction) of the examples, the seeds and the development set."""
+    from kg.extract import jurisdiction_of
+    from kg.read import discover, read_report
+    from kg.segment import segment
+    from tests.conftest import CORPUS, EXAMPLES, SHARED
+
+    folders = [f for f in (EXAMPLES, CORPUS, SHARED / "corpus-dev") if (f / "manifest.csv").is_file()]
+    found, _ = discover(folders)
+    for path, meta in found:
+        report = read_report(path, meta)
+        where = jurisdiction_of(report)
+        for s in segment(report.text, report.meta.year, report.meta.title).sentences:
+            yield s.text, where
+
+
+def test_marks_on_plain_text_are_the_spans_of_the_doc():
+    """find_marks runs our components on the plain text (no spaCy doc) where every character is
+    a token: on every sentence of the reports here its marks are the doc's spans, extensions and
+    kb ids included (with and without the authority list)."""
+    from kg.authority import default_authority
+    from kg.nlp import Mark, find_marks
+
+    nlp = build_pipeline()
+    count = 0
+    for authority in (default_authority(), None):
+        for text, where in _sentences_of_every_report():
+            doc = annotate(text, where, nlp, authority)
+            expected = {key: [Mark.of(span) for span in spans] for key, spans in doc.spans.items()}
+            assert find_marks(text, where, nlp, authority) == expected, text
+            count += 1
+    assert count > 100
+
+
+def test_known_titles_match_as_the_phrase_matcher_does():
+    """Titles with a space (民法典 人格权编) match their characters without it, like spaCy's
+    PhraseMatcher over character tokens; overlapping titles are all found."""
+    from kg.authority import Authority, LawRecord
+    from kg.nlp import KnownTitles, Mark, find_marks
+
+    automaton = KnownTitles(["民法典 人格权编", "民法典", "中华人民共和国民法典", "两个  空格法"])
+    text = "学习中华人民共和国民法典人格权编和两个空格法"
+    assert automaton.find(text) == [(2, 12), (9, 12), (9, 16)]
+    authority = Authority([LawRecord("民法典 人格权编", "中华人民共和国民法典 人格权编", "law")], "test")
+    for sentence in (text, "学习 民法典人格权编。"):  # the second goes through the doc (it has a space)
+        doc = annotate(sentence, authority=authority)
+        assert find_marks(sentence, authority=authority) == {
+            key: [Mark.of(s) for s in spans] for key, spans in doc.spans.items()}
+
+
+def test_extraction_makes_no_spacy_doc_for_text_without_whitespace(monkeypatch):
+    """The pipeline's tokenizer (a spaCy doc per sentence was most of an extraction's CPU) runs
+    only for sentences with whitespace."""
+    from kg.extract import extract
+    from kg.read import ReportMeta, Report
+
+    nlp = build_pipeline()
+    calls = []
+    real = nlp.tokenizer
+    monkeypatch.setattr(nlp, "tokenizer", lambda text: calls.append(text) or real(text))
+    text = "海滨区司法局2025年法治政府建设情况报告\n一、主要工作\n区司法局组织2场《数据共享条例》专题培训会。\n落实 民法典。\n"
+    report = Report(ReportMeta(id="t", agency="海滨区司法局", year=2025), text, "t.txt")
+    ex = extract(report)
+    assert ex.documents and ex.agencies
+    assert calls == ["落实 民法典。"]
