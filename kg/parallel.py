@@ -15,7 +15,7 @@ for throughput on big corpora:
 * nothing grows with the corpus but the outcome list and the set of report ids: folders are
   read from their manifest.csv row by row, and at most a few batches are in flight, so peak
   memory stays flat from a thousand reports to a hundred thousand;
-* validation uses the fast SHACL engine when it is installed (see :mod:`kg.validate`).
+* validation uses the compiled shapes (see :mod:`kg.validate`).
 
 ``jobs=1`` runs everything in the calling process (no pool), with the same batched writes.
 ``ingest_reports_parallel(reports, store)`` takes :class:`kg.read.Report` objects instead of
@@ -82,8 +82,8 @@ def _work(tasks: list) -> list[_Result]:
 
 def _one(task) -> _Result:
     """task: (path, ReportMeta | None) for a file, or a Report."""
-    from .ingest import report_graph_of
-    from .validate import validate
+    from .ingest import report_triples_of
+    from .validate import validate_triples
 
     if isinstance(task, Report):
         report, source, path = task, task.path or task.id, task.path or task.id
@@ -97,11 +97,11 @@ def _one(task) -> _Result:
             report = read_report(path, meta)
         result.report_id, result.row = report.id, report.meta.manifest_row
         budget = Budget.from_env()
-        graph = report_graph_of(report, _STATE.get("authority"), budget)
-        result.triples = len(graph)
-        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        triples = report_triples_of(report, _STATE.get("authority"), budget)
+        result.triples = len(triples)
+        ntriples = triples.ntriples()
         if _STATE.get("shacl", True):
-            validation = validate(graph, engine=_STATE.get("engine"), ntriples=ntriples)
+            validation = validate_triples(triples, engine=_STATE.get("engine"))
             if not validation.conforms:
                 result.violations = validation.violations
                 result.error = f"{path}: not stored: {validation.summary()}"

@@ -421,17 +421,19 @@ def _less_or_equal(v: str, w: str, d: Data) -> bool:
     fv, fw = d.values.fast(v) if v[0] == '"' else None, d.values.fast(w) if w[0] == '"' else None
     if fv is not None and fw is not None:
         return fv <= fw
-    a, b = _comparable(v, d), _comparable(w, d)
-    if isinstance(a, str) != isinstance(b, str):
+    (a_is_string, a), (b_is_string, b) = _comparable(v, d), _comparable(w, d)
+    if a_is_string != b_is_string:
         return False
     try:
         return bool(a <= b)
-    except TypeError:
-        return False
+    except TypeError:  # an ill-typed literal: pyshacl stops there too; leave it to the fallback
+        raise Unsupported("sh:lessThanOrEquals on values rdflib cannot order") from None
 
 
-def _comparable(node: str, d: Data):
+def _comparable(node: str, d: Data) -> tuple[bool, object]:
+    """(is it a string, what pyshacl compares): an IRI or a string literal as a str, another
+    literal as rdflib's Literal."""
     if node[0] == "<":
-        return node[1:-1]
+        return True, node[1:-1]
     lit = d.values.rdflib(node)
-    return lit.value if isinstance(lit.value, str) else lit
+    return (True, lit.value) if isinstance(lit.value, str) else (False, lit)
