@@ -389,7 +389,7 @@ def test_mutations_break_every_constraint_component_and_every_target_class():
     assert classes - seen_classes == set()
 
 
-SHARED = ROOT.parent / "shared"
+from tests.conftest import SHARED  # noqa: E402
 REAL = [folder for folder in (SHARED / "corpus", SHARED / "corpus-dev", EXAMPLES) if folder.is_dir()]
 
 
