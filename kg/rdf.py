@@ -100,7 +100,8 @@ def build_triples(ex: Extraction, res: Resolution) -> nt.ReportTriples:
 
 def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None:
     """Add the report's triples to ``g`` (anything with ``add((s, p, o))``), literals made by
-    ``t`` (:data:`RDFLIB` or :data:`NTRIPLES`)."""
+    ``t`` (:data:`RDFLIB` or :data:`NTRIPLES`). rdflib terms (``zh(…)``, ``Literal(…)``) are
+    right in both forms too, only slower in the N-Triples one."""
     meta = ex.report.meta
     rid = meta.id
     report = report_iri(rid)
