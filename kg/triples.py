@@ -67,12 +67,15 @@ def term(node) -> str:
 
 
 class ReportTriples:
-    """One report's triples, each a tuple of three N-Triples terms (a set: no duplicates)."""
+    """One report's triples, each a tuple of three N-Triples terms, without duplicates, in the
+    order they were first added (the keys of ``triples``): the text is the same whatever the
+    hash seed, and a subject's first type is written first, as rdflib's build writes it (the
+    search index keeps the first type it reads)."""
 
     __slots__ = ("triples",)
 
     def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
-        self.triples: set[tuple[str, str, str]] = set(triples)
+        self.triples: dict[tuple[str, str, str], None] = dict.fromkeys(triples)
 
     def add(self, triple) -> None:
         """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
@@ -80,8 +83,8 @@ class ReportTriples:
         written as they are; object IRIs, which may come from outside (a report's source URL),
         are checked as rdflib checks them."""
         s, p, o = triple
-        self.triples.add((f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
-                          o if type(o) is str else iri(o) if type(o) is URIRef else term(o)))
+        self.triples[(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
+                      o if type(o) is str else iri(o) if type(o) is URIRef else term(o))] = None
 
     def __len__(self) -> int:
         return len(self.triples)
@@ -90,7 +93,7 @@ class ReportTriples:
         return iter(self.triples)
 
     def ntriples(self) -> bytes:
-        """The triples as N-Triples text (UTF-8), one line each, in no particular order."""
+        """The triples as N-Triples text (UTF-8), one line each, in the order first added."""
         if not self.triples:
             return b""
         return (" .\n".join(map(" ".join, self.triples)) + " .\n").encode("utf-8")
