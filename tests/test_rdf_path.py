@@ -125,3 +125,20 @@ def test_ingest_stores_exactly_rdflibs_triples(store, examples_copy):
         stored = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{report_graph(outcome.report_id)}> {{ ?s ?p ?o }} }}")
         assert set(stored) == expected
         assert outcome.triples == len(expected)
+
+
+def test_the_rdf_path_benchmark_runs_and_compares_like_with_like(tmp_path, capsys):
+    """bench/rdf_path.py on the examples (one run, no pyshacl): every variant over the same
+    triples, all conforming, and the table printed."""
+    import json
+
+    from bench.rdf_path import main
+
+    out = tmp_path / "rdf-path.json"
+    assert main([str(EXAMPLES), "--repeat", "1", "--no-pyshacl", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["reports"] == 2 and result["triples"] > 1000
+    assert set(result["both"]) == {"old serial ingest", "old parallel ingest", "new"}
+    assert "compiled shapes on N-Triples terms (new)" in result["validate"]
+    assert result["triples_per_s_both_new"] > 0
+    assert "| both | new |" in capsys.readouterr().out
