@@ -15,7 +15,7 @@ for throughput on big corpora:
 * nothing grows with the corpus but the outcome list and the set of report ids: folders are
   read from their manifest.csv row by row, and at most a few batches are in flight, so peak
   memory stays flat from a thousand reports to a hundred thousand;
-* validation uses the fast SHACL engine when it is installed (see :mod:`kg.validate`).
+* validation uses the compiled shapes (see :mod:`kg.validate`).
 
 ``jobs=1`` runs everything in the calling process (no pool), with the same batched writes;
 ``executor=`` runs the extraction elsewhere (a Dask cluster: :mod:`kg.executors`) through the same
@@ -138,19 +138,19 @@ def extract_report(report: Report, settings: Settings, source: str = "") -> Repo
     read-only ``settings`` give the report's graph and its validation verdict, within the
     limits of :mod:`kg.limits`. Nothing is read or kept besides them: the same report gives the
     same result in any process, in any order, on any machine that has the package."""
-    from .ingest import report_graph_of
-    from .validate import validate
+    from .ingest import report_triples_of
+    from .validate import validate_triples
 
     source = source or report.path or report.id
     path = source
     result = ReportResult(source=source, report_id=report.id, row=report.meta.manifest_row)
     try:
         budget = Budget.from_env()
-        graph = report_graph_of(report, settings.authority, budget)
-        result.triples = len(graph)
-        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        triples = report_triples_of(report, settings.authority, budget)
+        result.triples = len(triples)
+        ntriples = triples.ntriples()
         if settings.shacl:
-            validation = validate(graph, engine=settings.engine, ntriples=ntriples)
+            validation = validate_triples(triples, engine=settings.engine)
             if not validation.conforms:
                 result.violations = validation.violations
                 result.error = f"{path}: not stored: {validation.summary()}"

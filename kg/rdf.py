@@ -1,4 +1,10 @@
-"""Stage 6, rdf: one report's facts as an rdflib Graph (the report's named graph).
+"""Stage 6, rdf: one report's facts as its named graph, an rdflib Graph or N-Triples terms.
+
+:func:`build_graph` gives an rdflib Graph (``kg extract``'s Turtle, JSON-LD, TriG, and the
+reference in tests); :func:`build_triples` gives the same triples already written as
+N-Triples (:class:`kg.triples.ReportTriples`), several times faster, for the store and the
+compiled validator. Both run :func:`write_report` with their own literal makers (:data:`RDFLIB`,
+:data:`NTRIPLES`), so they cannot drift apart.
 
 The layout is documented in ``docs/model.md``. Only sentences that are evidence of a fact
 are written. Shared nodes (documents, agencies, regions, initiatives) carry their type and
@@ -8,10 +14,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from types import SimpleNamespace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from . import triples as nt
 from .facts import Extraction
 from .hierarchy import body_kind, parent_body
 from .indicators import add_indicator
@@ -31,6 +39,20 @@ def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+def decimal(value) -> Literal:
+    return Literal(Decimal(value), datatype=XSD.decimal)
+
+
+def date(value: str) -> Literal:
+    return Literal(value, datatype=XSD.date)
+
+
+# The literal makers of each form: rdflib Literals, or the same literals written as N-Triples.
+RDFLIB = SimpleNamespace(text=Literal, zh=zh, integer=integer, decimal=decimal, date=date)
+NTRIPLES = SimpleNamespace(text=nt.text, zh=lambda value: nt.tagged(value, "zh"), integer=nt.integer,
+                           decimal=lambda value: nt.term(decimal(value)), date=lambda value: nt.term(date(value)))
+
+
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes (pkg:, eli:, org: …) for a readable Turtle or JSON-LD."""
     for prefix, ns in PREFIXES.items():
@@ -38,7 +60,7 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def add_parents(g: Graph, res: Resolution) -> None:
+def add_parents(g, t: SimpleNamespace, res: Resolution) -> None:
     """``org:subOrganizationOf`` for the government bodies whose name makes their parent
     certain (kg.hierarchy); a parent the report does not name is added as a body of its own."""
     names = {agency_key(agency.name): agency for agency in res.agencies}
@@ -53,7 +75,7 @@ def add_parents(g: Graph, res: Resolution) -> None:
         if known is None:
             g.add((iri, RDF.type, PKG.Agency))
             g.add((iri, RDF.type, PKG.StateOrgan))  # a people's government
-            g.add((iri, RDFS.label, zh(parent)))
+            g.add((iri, RDFS.label, t.zh(parent)))
             g.add((iri, PKG.adminLevel, ADMIN[agency.admin_level]))
             region = region_for(res, agency)
             if region is not None:
@@ -66,6 +88,21 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     is a quarter of the cost of rdflib's default store; :func:`bind_prefixes` before writing
     Turtle for people."""
     g = Graph(store="SimpleMemory", bind_namespaces="none")
+    write_report(ex, res, g, RDFLIB)
+    return g
+
+
+def build_triples(ex: Extraction, res: Resolution) -> nt.ReportTriples:
+    """The report's triples written as N-Triples (the same set as :func:`build_graph`'s)."""
+    out = nt.ReportTriples()
+    write_report(ex, res, out, NTRIPLES)
+    return out
+
+
+def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None:
+    """Add the report's triples to ``g`` (anything with ``add((s, p, o))``), literals made by
+    ``t`` (:data:`RDFLIB` or :data:`NTRIPLES`). rdflib terms (``zh(…)``, ``Literal(…)``) are
+    right in both forms too, only slower in the N-Triples one."""
     meta = ex.report.meta
     rid = meta.id
     report = report_iri(rid)
@@ -78,16 +115,16 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
 
     context = fact_iri(rid, "context", "text")  # the report's text: what NIF offsets count in
     g.add((context, RDF.type, NIF.Context))
-    g.add((context, NIF.isString, Literal(ex.report.text)))
-    g.add((context, NIF.beginIndex, integer(0)))
-    g.add((context, NIF.endIndex, integer(len(ex.report.text))))
+    g.add((context, NIF.isString, t.text(ex.report.text)))
+    g.add((context, NIF.beginIndex, t.integer(0)))
+    g.add((context, NIF.endIndex, t.integer(len(ex.report.text))))
     g.add((context, DCTERMS.isPartOf, report))
 
     def span(node: URIRef, start: int, end: int) -> None:
         g.add((node, NIF.referenceContext, context))
-        g.add((node, NIF.beginIndex, integer(start)))
-        g.add((node, NIF.endIndex, integer(end)))
-        g.add((node, NIF.anchorOf, Literal(ex.report.text[start:end])))
+        g.add((node, NIF.beginIndex, t.integer(start)))
+        g.add((node, NIF.endIndex, t.integer(end)))
+        g.add((node, NIF.anchorOf, t.text(ex.report.text[start:end])))
 
     def evidence(node: URIRef, index: int, start: int, end: int) -> None:
         g.add((node, PKG.evidence, sentence(index)))
@@ -95,14 +132,14 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
 
     # the report and the reporting agency
     g.add((report, RDF.type, PKG.Report))
-    g.add((report, DCTERMS.identifier, Literal(rid)))
+    g.add((report, DCTERMS.identifier, t.text(rid)))
     title = meta.title or rid
-    g.add((report, DCTERMS.title, zh(title)))
-    g.add((report, RDFS.label, zh(title)))
+    g.add((report, DCTERMS.title, t.zh(title)))
+    g.add((report, RDFS.label, t.zh(title)))
     g.add((report, DCTERMS.creator, res.reporting.iri))
-    g.add((report, PKG.year, integer(ex.year)))
-    g.add((report, PKG.sourceFile, Literal(ex.report.path.rsplit("/", 1)[-1] or rid)))
-    g.add((report, PKG.contentHash, Literal(ex.report.sha256)))
+    g.add((report, PKG.year, t.integer(ex.year)))
+    g.add((report, PKG.sourceFile, t.text(ex.report.path.rsplit("/", 1)[-1] or rid)))
+    g.add((report, PKG.contentHash, t.text(ex.report.sha256)))
     if meta.url:  # only absolute http(s) URLs, whoever made the report (else kg.urls.BadURL)
         g.add((report, DCTERMS.source, URIRef(source_url(meta.url))))
     reporting_region = region_for(res, res.reporting)
@@ -112,7 +149,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     # regions
     for region in res.regions.values():
         g.add((region.iri, RDF.type, PKG.Region))
-        g.add((region.iri, RDFS.label, zh(region.name)))
+        g.add((region.iri, RDFS.label, t.zh(region.name)))
         g.add((region.iri, PKG.adminLevel, ADMIN[region.admin_level]))
         if region.part_of is not None:
             g.add((region.iri, PKG.partOf, region.part_of))
@@ -123,14 +160,14 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         kind = body_kind(agency.name) if agency.is_government else None
         if kind is not None:
             g.add((agency.iri, RDF.type, PKG.PartyBody if kind == "party" else PKG.StateOrgan))
-        g.add((agency.iri, RDFS.label, zh(agency.name)))
+        g.add((agency.iri, RDFS.label, t.zh(agency.name)))
         for alias in sorted(agency.aliases):
-            g.add((agency.iri, SKOS.altLabel, zh(alias)))
+            g.add((agency.iri, SKOS.altLabel, t.zh(alias)))
         g.add((agency.iri, PKG.adminLevel, ADMIN[agency.admin_level if agency.is_government else "other"]))
         region = region_for(res, agency)
         if region is not None and agency.is_government:
             g.add((agency.iri, PKG.jurisdiction, region.iri))
-    add_parents(g, res)
+    add_parents(g, t, res)
     for i, mention in enumerate(ex.agencies):
         node = fact_iri(rid, "mention", "agency", i, mention.start)
         g.add((node, RDF.type, PKG.Mention))
@@ -142,10 +179,10 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         g.add((doc.iri, RDF.type, PKG.Document))
         if doc.level in LEGAL_LEVELS:
             g.add((doc.iri, RDF.type, ELI.LegalResource))
-        g.add((doc.iri, RDFS.label, zh(doc.title)))
-        g.add((doc.iri, DCTERMS.title, zh(doc.title)))
+        g.add((doc.iri, RDFS.label, t.zh(doc.title)))
+        g.add((doc.iri, DCTERMS.title, t.zh(doc.title)))
         for alias in sorted(doc.aliases):
-            g.add((doc.iri, SKOS.altLabel, zh(alias)))
+            g.add((doc.iri, SKOS.altLabel, t.zh(alias)))
         g.add((doc.iri, ELI.type_document, LEVEL[doc.level]))
         for target in doc.implements:
             g.add((doc.iri, ELI.ensures_implementation_of, target))
@@ -153,9 +190,9 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
             g.add((doc.iri, ELI.passed_by, issuer.iri))
         if doc.record is not None:
             if doc.record.publish_date:
-                g.add((doc.iri, ELI.date_publication, Literal(doc.record.publish_date, datatype=XSD.date)))
+                g.add((doc.iri, ELI.date_publication, t.date(doc.record.publish_date)))
             if doc.record.in_force_date:
-                g.add((doc.iri, ELI.first_date_entry_in_force, Literal(doc.record.in_force_date, datatype=XSD.date)))
+                g.add((doc.iri, ELI.first_date_entry_in_force, t.date(doc.record.in_force_date)))
             if doc.record.status:
                 status = "InForce-inForce" if doc.record.status == "in-force" else "InForce-notInForce"
                 g.add((doc.iri, ELI.in_force, URIRef(f"http://data.europa.eu/eli/ontology#{status}")))
@@ -169,7 +206,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     # initiatives
     for item in res.initiatives:
         g.add((item.iri, RDF.type, PKG.Initiative))
-        g.add((item.iri, RDFS.label, zh(item.name)))
+        g.add((item.iri, RDFS.label, t.zh(item.name)))
         g.add((item.iri, PROV.wasAttributedTo, res.reporting.iri))
     for i, item in res.initiative_of.items():
         fact = ex.initiatives[i]
@@ -188,7 +225,7 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         g.add((node, PKG.actionType, ACTION[action.action]))
         g.add((node, PROV.wasAssociatedWith, res.reporting.iri))
         g.add((node, PROV.used, doc.iri))
-        g.add((node, PKG.year, integer(action.year)))
+        g.add((node, PKG.year, t.integer(action.year)))
         evidence(node, action.sentence, action.start, action.end)
 
     # commitments, one per planned action and document it names
@@ -198,9 +235,9 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         for j, doc in enumerate(unique):
             node = fact_iri(rid, "commitment", i, j, c.start)
             g.add((node, RDF.type, PKG.Commitment))
-            g.add((node, RDFS.label, zh(c.text)))
+            g.add((node, RDFS.label, t.zh(c.text)))
             g.add((node, PROV.wasAttributedTo, res.reporting.iri))
-            g.add((node, PKG.year, integer(c.year)))
+            g.add((node, PKG.year, t.integer(c.year)))
             if doc is not None:
                 g.add((node, DCTERMS.references, doc.iri))
             evidence(node, c.sentence, c.start, c.end)
@@ -209,17 +246,17 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
     for i, q in enumerate(ex.quantities):
         node = fact_iri(rid, q.kind, i, q.start)
         g.add((node, RDF.type, PKG.Target if q.kind == "target" else PKG.Metric))
-        g.add((node, PKG.indicator, zh(q.indicator)))
+        g.add((node, PKG.indicator, t.zh(q.indicator)))
         add_indicator(g, node, q.indicator, q.unit)  # the concept it measures (kg.indicators)
-        g.add((node, PKG.value, Literal(Decimal(q.value), datatype=XSD.decimal)))
+        g.add((node, PKG.value, t.decimal(q.value)))
         if q.kind == "target":
-            g.add((node, PKG.comparator, Literal(q.comparator)))
+            g.add((node, PKG.comparator, t.text(q.comparator)))
             if q.upper is not None:
-                g.add((node, PKG.upperValue, Literal(Decimal(q.upper), datatype=XSD.decimal)))
+                g.add((node, PKG.upperValue, t.decimal(q.upper)))
         elif q.qualifier:
-            g.add((node, PKG.qualifier, Literal(q.qualifier)))
-        g.add((node, PKG.unit, Literal(q.unit)))
-        g.add((node, PKG.year, integer(q.year)))
+            g.add((node, PKG.qualifier, t.text(q.qualifier)))
+        g.add((node, PKG.unit, t.text(q.unit)))
+        g.add((node, PKG.year, t.integer(q.year)))
         g.add((node, PROV.wasAttributedTo, res.reporting.iri))
         evidence(node, q.sentence, q.start, q.end)
 
@@ -231,6 +268,5 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
         g.add((node, DCTERMS.isPartOf, report))
         span(node, s.start, s.end)
         if s.section:
-            g.add((node, PKG.section, Literal(s.section)))
+            g.add((node, PKG.section, t.text(s.section)))
         g.add((node, PKG.sectionRole, ROLE[s.role if s.role in ("preamble", "review", "problems", "plan") else "other"]))
-    return g

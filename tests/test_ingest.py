@@ -75,15 +75,17 @@ def test_a_bad_report_is_refused_and_the_batch_goes_on(store, tmp_path):
 def test_a_report_that_fails_validation_is_not_stored(store, monkeypatch, examples_copy):
     import kg.ingest as ingest_module
 
+    from kg.triples import ReportTriples
+
     real = ingest_module.report_graph_of
 
-    def broken(report, authority=None, budget=None):
+    def broken(report, authority=None, budget=None):  # ingest stores the report's triples
         graph = real(report, authority, budget)
         for s in list(graph.subjects(RDF.type, PKG.Report)):
             graph.set((s, PKG.year, Literal(1800)))
-        return graph
+        return ReportTriples.from_graph(graph)
 
-    monkeypatch.setattr(ingest_module, "report_graph_of", broken)
+    monkeypatch.setattr(ingest_module, "report_triples_of", broken)
     summary = ingest_paths([examples_copy / "haibin-sfj-2025.txt"], store)
     assert not summary.stored
     assert "not stored" in summary.failed[0].error and summary.failed[0].violations

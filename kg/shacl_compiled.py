@@ -1,0 +1,439 @@
+"""The SHACL shapes compiled to Python checks over N-Triples terms (the batch ingest's validator).
+
+    validator = compile_shapes(load_shapes())      # once per process
+    results = validator.results(report_triples)   # {(focus, path, component), ...}; empty: conforms
+
+:func:`compile_shapes` reads the shapes graph (``shapes/*.ttl``) and turns every constraint
+into a small function; nothing of the shapes is copied by hand, so a change of the shapes
+file changes the checks. It compiles the part of SHACL Core the project uses (class targets,
+predicate paths, cardinality, value type, value range, string language, property pair,
+logical and shape-based constraints, ``sh:in`` and ``sh:hasValue``) and refuses anything
+else with :class:`Unsupported`: the caller then uses pyshacl(-turbo) as before.
+
+The data are triples of N-Triples terms (:class:`kg.triples.ReportTriples`, or
+:func:`kg.triples.term` of each rdflib term). The checks follow pyshacl, the reference:
+literal values, ill-typed literals and comparisons are rdflib's (a lexical form outside the
+plain forms below is handed to rdflib), and ``tests/test_validate_engines.py`` compares the
+results with pyshacl's on every report of the seeds, the development set and the examples
+and on mutated graphs that break every shape. Results are (focus node, result path or None,
+constraint component) as N-Triples terms / IRIs, one per distinct triple of these.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Callable, Iterable
+
+import rdflib
+from rdflib import RDF, RDFS, BNode, Literal, URIRef
+from rdflib.namespace import SH, XSD
+
+from .triples import term
+
+RDF_TYPE = "<%s>" % RDF.type
+SUBCLASS_OF = "<%s>" % RDFS.subClassOf
+LANG_STRING = str(RDF.langString)
+
+# What a shape may say besides its constraints (descriptive, no effect on validation).
+DESCRIPTIVE = {RDF.type, SH.name, SH.description, SH.message, SH.order, SH.group, RDFS.label, RDFS.comment,
+               SH.targetClass, SH.property, SH.path}
+NODE_KINDS = {SH.IRI: "I", SH.BlankNode: "B", SH.Literal: "L", SH.BlankNodeOrIRI: "BI",
+              SH.BlankNodeOrLiteral: "BL", SH.IRIOrLiteral: "IL"}
+_INTEGER = re.compile(r"-?[0-9]{1,18}\Z")
+_DECIMAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?\Z")
+XSD_INTEGER, XSD_DECIMAL, XSD_STRING = str(XSD.integer), str(XSD.decimal), str(XSD.string)
+INTEGER_SUFFIX, DECIMAL_SUFFIX = f'"^^<{XSD_INTEGER}>', f'"^^<{XSD_DECIMAL}>'
+
+
+class Unsupported(Exception):
+    """The shapes (or the data) use SHACL this compiler does not handle: use pyshacl."""
+
+
+# --- terms -------------------------------------------------------------------------------------
+
+def kind(node: str) -> str:
+    """'I' (IRI), 'B' (blank node) or 'L' (literal) of an N-Triples term."""
+    first = node[0]
+    return "I" if first == "<" else "L" if first == '"' else "B"
+
+
+def split_literal(node: str) -> tuple[str, str | None, str | None]:
+    """(lexical form as written, datatype IRI or None, language or None) of a literal term."""
+    end = node.rfind('"')
+    rest = node[end + 1:]
+    if rest.startswith("@"):
+        return node[1:end], None, rest[1:]
+    if rest.startswith("^^<"):
+        return node[1:end], rest[3:-1], None
+    return node[1:end], None, None
+
+
+def rdflib_literal(node: str) -> Literal:
+    """The literal as rdflib reads it (for its value, ill-typedness and ordering)."""
+    return rdflib.Graph().parse(data=f"<x:s> <x:p> {node} .", format="nt").value(URIRef("x:s"), URIRef("x:p"))
+
+
+class Values:
+    """Literal values of one validation run, as rdflib would give them, memoised."""
+
+    def __init__(self) -> None:
+        self._rdflib: dict[str, Literal] = {}
+
+    def rdflib(self, node: str) -> Literal:
+        lit = self._rdflib.get(node)
+        if lit is None:
+            lit = self._rdflib[node] = rdflib_literal(node)
+        return lit
+
+    @staticmethod
+    def fast(node: str):
+        """A plain int/Decimal value when the literal is a plain xsd:integer/xsd:decimal form,
+        else None (ask rdflib)."""
+        if node.endswith(INTEGER_SUFFIX):
+            end = len(node) - len(INTEGER_SUFFIX)
+            return int(node[1:end]) if _INTEGER.match(node, 1, end) else None
+        if node.endswith(DECIMAL_SUFFIX):
+            end = len(node) - len(DECIMAL_SUFFIX)
+            return Decimal(node[1:end]) if _DECIMAL.match(node, 1, end) else None
+        return None
+
+
+
+
+# --- the data --------------------------------------------------------------------------------
+
+class Data:
+    """Triples indexed by subject and predicate, with the instances of each class."""
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]]) -> None:
+        props: dict[str, dict[str, list[str]]] = {}
+        for s, p, o in triples:
+            d = props.get(s)
+            if d is None:
+                props[s] = {p: [o]}
+                continue
+            values = d.get(p)
+            if values is None:
+                d[p] = [o]
+            else:
+                values.append(o)
+        instances: dict[str, list[str]] = {}
+        for s, d in props.items():
+            for cls in d.get(RDF_TYPE, ()):
+                instances.setdefault(cls, []).append(s)
+            if SUBCLASS_OF in d:
+                raise Unsupported("the data graph holds rdfs:subClassOf (class targets need inference)")
+        self.props = props
+        self.instances = instances
+        self.values = Values()
+
+    def objects(self, node: str, predicate: str) -> list[str]:
+        d = self.props.get(node)
+        return d.get(predicate, []) if d is not None else []
+
+    def has_type(self, node: str, cls: str) -> bool:
+        d = self.props.get(node)
+        return d is not None and cls in d.get(RDF_TYPE, ())
+
+
+# --- the compiled shapes -------------------------------------------------------------------------
+
+# A check: (focus, value nodes, data) -> True when they satisfy the constraint.
+Check = Callable[[str, list, Data], bool]
+
+
+class Shape:
+    """One node or property shape: its path (None for a node shape), its compiled constraints
+    as (constraint component IRI, check), and its property shapes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.path: str | None = None
+        self.checks: list[tuple[str, Check]] = []
+        self.properties: list[Shape] = []
+
+    def evaluate(self, focus: str, data: Data, out: set | None) -> bool:
+        """Whether ``focus`` conforms; adds (focus, path, component) to ``out`` for each
+        failed constraint (``out`` None: stop at the first)."""
+        d = data.props.get(focus)
+        if self.path is None:
+            values = [focus]
+        else:
+            values = d.get(self.path, EMPTY) if d is not None else EMPTY
+        ok = True
+        for component, check in self.checks:
+            if not check(focus, values, data):
+                if out is None:
+                    return False
+                out.add((focus, self.path, component))
+                ok = False
+        for prop in self.properties:  # property shapes of a node shape, inline
+            values = d.get(prop.path, EMPTY) if d is not None else EMPTY
+            for component, check in prop.checks:
+                if not check(focus, values, data):
+                    if out is None:
+                        return False
+                    out.add((focus, prop.path, component))
+                    ok = False
+        return ok
+
+
+EMPTY: list = []
+
+
+class Validator:
+    """The compiled shapes: for each target class, the node shapes that target it."""
+
+    def __init__(self, targets: list[tuple[str, Shape]]) -> None:
+        self.targets = targets
+
+    def results(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str | None, str]]:
+        """The validation results of one graph (empty: it conforms). Raises Unsupported when
+        the data need what was not compiled (rdfs:subClassOf in the data)."""
+        data = Data(triples)
+        out: set = set()
+        for cls, shape in self.targets:
+            for focus in data.instances.get(cls, ()):
+                shape.evaluate(focus, data, out)
+        return out
+
+    def conforms(self, triples: Iterable[tuple[str, str, str]]) -> bool:
+        return not self.results(triples)
+
+
+def compile_shapes(shapes: rdflib.Graph) -> Validator:
+    """Compile every shape with a class target (and the shapes they use) or raise Unsupported."""
+    compiler = _Compiler(shapes)
+    targets = []
+    for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
+        for other in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            if (shape, other, None) in shapes:
+                raise Unsupported(f"{shape}: {other} targets are not compiled")
+        compiled = compiler.shape(shape)
+        for cls in shapes.objects(shape, SH.targetClass):
+            targets.append((term(cls), compiled))
+    for shape in set(shapes.subjects(RDF.type, RDFS.Class)) & set(shapes.subjects(RDF.type, SH.NodeShape)):
+        raise Unsupported(f"{shape}: implicit class targets are not compiled")
+    return Validator(targets)
+
+
+class _Compiler:
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        self.g = shapes
+        self.done: dict = {}
+
+    def shape(self, node) -> Shape:
+        if node in self.done:
+            return self.done[node]
+        shape = self.done[node] = Shape(str(node))
+        g = self.g
+        path = g.value(node, SH.path)
+        if path is not None:
+            if not isinstance(path, URIRef):
+                raise Unsupported(f"{node}: only predicate paths are compiled")
+            shape.path = term(path)
+        severity = g.value(node, SH.severity)
+        if severity is not None and severity != SH.Violation:
+            raise Unsupported(f"{node}: severity {severity} is not compiled")
+        for predicate, value in g.predicate_objects(node):
+            if predicate in DESCRIPTIVE or predicate == SH.severity:
+                continue
+            make = getattr(self, "c_" + predicate.split("#")[-1], None) if predicate.startswith(str(SH)) else None
+            if make is None:
+                raise Unsupported(f"{node}: {predicate} is not compiled")
+            component, check = make(node, value)
+            shape.checks.append((str(SH) + component, check))
+        for prop in g.objects(node, SH.property):
+            if path is not None:
+                raise Unsupported(f"{node}: a property shape of a property shape is not compiled")
+            shape.properties.append(self.shape(prop))
+        return shape
+
+    def items(self, node) -> list:
+        return list(self.g.items(node))
+
+    # One method per constraint parameter: (constraint component local name, check).
+
+    def c_minCount(self, node, value):
+        n = int(value)
+        return "MinCountConstraintComponent", lambda f, vs, d: len(vs) >= n
+
+    def c_maxCount(self, node, value):
+        n = int(value)
+        return "MaxCountConstraintComponent", lambda f, vs, d: len(vs) <= n
+
+    def c_class(self, node, value):
+        cls = term(value)
+
+        def check(f, vs, d):
+            for v in vs:
+                dv = d.props.get(v)
+                if dv is None or cls not in dv.get(RDF_TYPE, ()):
+                    return False
+            return True
+        return "ClassConstraintComponent", check
+
+    def c_nodeKind(self, node, value):
+        kinds = NODE_KINDS.get(value)
+        if kinds is None:
+            raise Unsupported(f"{node}: node kind {value}")
+        return "NodeKindConstraintComponent", lambda f, vs, d: all(kind(v) in kinds for v in vs)
+
+    def c_datatype(self, node, value):
+        datatype = str(value)
+        if datatype in (str(RDFS.Literal), str(RDFS.Datatype)):
+            raise Unsupported(f"{node}: datatype {datatype}")
+
+        suffix = f'"^^<{datatype}>'
+        plain = _INTEGER if datatype == XSD_INTEGER else _DECIMAL if datatype == XSD_DECIMAL else None
+
+        def ok(v: str, d: Data) -> bool:
+            if v[0] != '"':
+                return False
+            if v[-1] == '"':  # a plain literal: xsd:string
+                return datatype == XSD_STRING
+            if v.endswith(suffix):
+                if datatype == XSD_STRING or plain is not None and plain.match(v, 1, len(v) - len(suffix)):
+                    return True
+                lit = d.values.rdflib(v)
+                return lit.ill_typed is not True and _actual(lit.value, datatype)
+            lexical, dt, lang = split_literal(v)
+            return lang is not None and datatype == LANG_STRING
+        return "DatatypeConstraintComponent", lambda f, vs, d: all(ok(v, d) for v in vs)
+
+    def c_languageIn(self, node, value):
+        wanted = {str(lang).lower() for lang in self.items(value)}
+
+        quick = tuple(f'"@{lang}' for lang in wanted)
+
+        def ok(v: str) -> bool:
+            if v.endswith(quick) and v[0] == '"':
+                return True
+            if v[0] != '"':
+                return False
+            lang = split_literal(v)[2]
+            if not lang:
+                return False
+            return "*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted
+        return "LanguageInConstraintComponent", lambda f, vs, d: all(ok(v) for v in vs)
+
+    def c_in(self, node, value):
+        allowed = {term(item) for item in self.items(value)}
+        if any(kind(a) == "L" and split_literal(a)[1] not in (None, XSD_STRING) for a in allowed):
+            raise Unsupported(f"{node}: sh:in with typed literals")  # rdflib's equality is by value
+        return "InConstraintComponent", lambda f, vs, d: all(v in allowed for v in vs)
+
+    def c_hasValue(self, node, value):
+        wanted = term(value)
+        if kind(wanted) == "L" and split_literal(wanted)[1] not in (None, XSD_STRING):
+            raise Unsupported(f"{node}: sh:hasValue with a typed literal")
+        return "HasValueConstraintComponent", lambda f, vs, d: wanted in vs
+
+    def _range(self, node, value, name, accept):
+        if not isinstance(value, Literal):
+            raise Unsupported(f"{node}: {name} of a non-literal")
+        bound_node = term(value)
+        bound_is_string = isinstance(value.value, str)
+        bound_fast = Values().fast(bound_node)
+
+        def ok(v: str, d: Data) -> bool:
+            if v[0] != '"':
+                return False
+            if bound_fast is not None:
+                fast = d.values.fast(v)
+                if fast is not None:
+                    return accept((fast > bound_fast) - (fast < bound_fast))
+            lit = d.values.rdflib(v)
+            v_is_string = isinstance(lit.value, str)
+            if bound_is_string != v_is_string:
+                return False
+            try:  # as pyshacl's value range constraints
+                from pyshacl.rdfutil.compare import compare_literal
+                return accept(compare_literal(lit, value))
+            except (TypeError, NotImplementedError):
+                return False
+        return name, lambda f, vs, d: all(ok(v, d) for v in vs)
+
+    def c_minInclusive(self, node, value):
+        return self._range(node, value, "MinInclusiveConstraintComponent", lambda c: c >= 0)
+
+    def c_maxInclusive(self, node, value):
+        return self._range(node, value, "MaxInclusiveConstraintComponent", lambda c: c <= 0)
+
+    def c_minExclusive(self, node, value):
+        return self._range(node, value, "MinExclusiveConstraintComponent", lambda c: c > 0)
+
+    def c_maxExclusive(self, node, value):
+        return self._range(node, value, "MaxExclusiveConstraintComponent", lambda c: c < 0)
+
+    def c_lessThanOrEquals(self, node, value):
+        if not isinstance(value, URIRef):
+            raise Unsupported(f"{node}: sh:lessThanOrEquals of a complex path")
+        other = term(value)
+
+        def check(f, vs, d):
+            compare = d.objects(f, other)
+            for v in vs:
+                for w in compare:
+                    if not _less_or_equal(v, w, d):
+                        return False
+            return True
+        return "LessThanOrEqualsConstraintComponent", check
+
+    def c_node(self, node, value):
+        shape = self.shape(value)
+        return "NodeConstraintComponent", lambda f, vs, d: all(shape.evaluate(v, d, None) for v in vs)
+
+    def c_or(self, node, value):
+        shapes = [self.shape(item) for item in self.items(value)]
+        return "OrConstraintComponent", lambda f, vs, d: all(
+            any(s.evaluate(v, d, None) for s in shapes) for v in vs)
+
+    def c_and(self, node, value):
+        shapes = [self.shape(item) for item in self.items(value)]
+        return "AndConstraintComponent", lambda f, vs, d: all(
+            all(s.evaluate(v, d, None) for s in shapes) for v in vs)
+
+    def c_xone(self, node, value):
+        shapes = [self.shape(item) for item in self.items(value)]
+        return "XoneConstraintComponent", lambda f, vs, d: all(
+            sum(1 for s in shapes if s.evaluate(v, d, None)) == 1 for v in vs)
+
+    def c_not(self, node, value):
+        shape = self.shape(value)
+        return "NotConstraintComponent", lambda f, vs, d: not any(shape.evaluate(v, d, None) for v in vs)
+
+
+def _actual(value, datatype: str) -> bool:
+    """pyshacl's check that a well-typed literal's value has the Python type of its datatype."""
+    from datetime import date, datetime, time
+
+    expected = {XSD_STRING: (str, bytes), LANG_STRING: (str, bytes), XSD_INTEGER: int, str(XSD.float): float,
+                XSD_DECIMAL: Decimal, str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time,
+                str(XSD.dateTime): datetime}.get(datatype)
+    return True if expected is None else isinstance(value, expected)
+
+
+def _less_or_equal(v: str, w: str, d: Data) -> bool:
+    """pyshacl's sh:lessThanOrEquals on two value nodes."""
+    if v[0] == "_" or w[0] == "_":
+        raise Unsupported("sh:lessThanOrEquals on a blank node")
+    fv, fw = d.values.fast(v) if v[0] == '"' else None, d.values.fast(w) if w[0] == '"' else None
+    if fv is not None and fw is not None:
+        return fv <= fw
+    (a_is_string, a), (b_is_string, b) = _comparable(v, d), _comparable(w, d)
+    if a_is_string != b_is_string:
+        return False
+    try:
+        return bool(a <= b)
+    except TypeError:  # an ill-typed literal: pyshacl stops there too; leave it to the fallback
+        raise Unsupported("sh:lessThanOrEquals on values rdflib cannot order") from None
+
+
+def _comparable(node: str, d: Data) -> tuple[bool, object]:
+    """(is it a string, what pyshacl compares): an IRI or a string literal as a str, another
+    literal as rdflib's Literal."""
+    if node[0] == "<":
+        return True, node[1:-1]
+    lit = d.values.rdflib(node)
+    return (True, lit.value) if isinstance(lit.value, str) else (False, lit)

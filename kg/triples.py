@@ -1,0 +1,112 @@
+"""A report graph as N-Triples terms, built without an rdflib Graph (the batch ingest's form).
+
+:class:`ReportTriples` is what :func:`kg.rdf.build_triples` fills: a set of triples whose
+terms are already written as N-Triples (``<iri>``, ``"text"@zh``, ``"5"^^<…#integer>``), so
+the store gets its N-Triples text by joining lines and the compiled validator
+(:mod:`kg.shacl_compiled`) reads the terms as they are. The terms are written exactly as
+rdflib's N-Triples serializer writes them: the same report gives the same set of lines
+whichever way it was built (``tests/test_rdf_path.py``).
+
+rdflib terms may be added too (a URIRef, a Literal, a BNode): they are written the same way.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD_NS + "string"
+_BAD_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
+def quote(text: str) -> str:
+    """A string as an N-Triples literal body, escaped as rdflib's N-Triples serializer does."""
+    return '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+
+
+def iri(value: str) -> str:
+    """``<value>``; a value rdflib would refuse to write as an IRI raises ValueError."""
+    if _BAD_IRI.search(value):
+        raise ValueError(f'"{value}" does not look like a valid URI, it cannot be written as N-Triples')
+    return f"<{value}>"
+
+
+def text(value: str) -> str:
+    """A plain string literal (xsd:string)."""
+    return quote(value)
+
+
+def tagged(value: str, lang: str) -> str:
+    return f"{quote(value)}@{lang}"
+
+
+@lru_cache(maxsize=65536)
+def integer(value: int) -> str:
+    """An xsd:integer literal (offsets and years repeat across facts and reports)."""
+    return f'"{int(value)}"^^<{XSD_NS}integer>'
+
+
+def term(node) -> str:
+    """Any rdflib term (or an already written term, a plain ``str``) as N-Triples."""
+    if type(node) is str:
+        return node
+    if isinstance(node, URIRef):
+        return iri(node)
+    if isinstance(node, Literal):
+        if node.language:
+            return tagged(str(node), node.language)
+        if node.datatype is not None:
+            return f"{quote(str(node))}^^<{node.datatype}>"
+        return quote(str(node))
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+class ReportTriples:
+    """One report's triples, each a tuple of three N-Triples terms, without duplicates, in the
+    order they were first added (the keys of ``triples``): the text is the same whatever the
+    hash seed, and a subject's first type is written first, as rdflib's build writes it (the
+    search index keeps the first type it reads)."""
+
+    __slots__ = ("triples",)
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
+        self.triples: dict[tuple[str, str, str], None] = dict.fromkeys(triples)
+
+    def add(self, triple) -> None:
+        """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
+        predicate IRIs are the project's own (kg.vocab mints them from safe characters) and are
+        written as they are; object IRIs, which may come from outside (a report's source URL),
+        are checked as rdflib checks them."""
+        s, p, o = triple
+        self.triples[(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
+                      o if type(o) is str else iri(o) if type(o) is URIRef else term(o))] = None
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self.triples)
+
+    def ntriples(self) -> bytes:
+        """The triples as N-Triples text (UTF-8), one line each, in the order first added."""
+        if not self.triples:
+            return b""
+        return (" .\n".join(map(" ".join, self.triples)) + " .\n").encode("utf-8")
+
+    def graph(self) -> Graph:
+        """The same triples as an rdflib Graph (for people's formats and for pyshacl)."""
+        graph = Graph(bind_namespaces="none")
+        graph.parse(data=self.ntriples(), format="nt")
+        return graph
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "ReportTriples":
+        out = cls()
+        for triple in graph:
+            out.add(triple)
+        return out

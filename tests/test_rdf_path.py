@@ -1,0 +1,144 @@
+"""The fast RDF path: a report built as N-Triples terms (kg.rdf.build_triples) is the same
+set of triples as rdflib's build (kg.rdf.build_graph), written the same way, and is what
+ingest stores.
+
+Every report of the seeds (../shared/corpus), the development set (../shared/corpus-dev) and
+examples/ is built both ways and compared as sets of parsed triples and as sets of N-Triples
+lines; hostile literals (quotes, newlines, backslashes, language tags, datatypes) are written
+as rdflib writes them; and an ingested report's named graph holds exactly rdflib's triples.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.authority import default_authority
+from kg.extract import extract
+from kg.ingest import ingest_paths, report_graph_of, report_triples_of
+from kg.rdf import build_graph, build_triples
+from kg.read import discover, read_report
+from kg.resolve import resolve
+from kg.triples import ReportTriples, iri, term
+from kg.vocab import report_graph
+
+from .conftest import EXAMPLES, SHARED
+
+FOLDERS = [folder for folder in (SHARED / "corpus", SHARED / "corpus-dev", EXAMPLES) if folder.is_dir()]
+AUTHORITY = default_authority()
+
+
+def reports():
+    for folder in FOLDERS:
+        found, errors = discover([folder])
+        assert found and not errors
+        for path, meta in found:
+            yield pytest.param(path, meta, id=f"{folder.name}/{path.stem}")
+
+
+def rdflib_lines(graph: Graph) -> set[str]:
+    return set(graph.serialize(format="nt").splitlines()) - {""}
+
+
+@pytest.mark.parametrize("path, meta", list(reports()))
+def test_triples_are_rdflibs_triples_written_as_rdflib_writes_them(path, meta):
+    extraction = extract(read_report(path, meta))
+    resolution = resolve(extraction, AUTHORITY)
+    graph = build_graph(extraction, resolution)
+    triples = build_triples(extraction, resolution)
+    assert len(triples) == len(graph) > 0
+    text = triples.ntriples()
+    assert set(Graph().parse(data=text, format="nt")) == set(graph)
+    assert set(text.decode("utf-8").splitlines()) == rdflib_lines(graph)
+
+
+@pytest.mark.parametrize("path, meta", list(reports()))
+def test_the_search_index_reads_the_same_entries_from_both_builds(path, meta):
+    """The lines come in rdflib's order per subject (a subject's first type first): the full-text
+    index, which keeps the first type it reads, gets the same entries whatever the hash seed."""
+    from kg.search import entries_of
+
+    extraction = extract(read_report(path, meta))
+    resolution = resolve(extraction, AUTHORITY)
+    graph = build_graph(extraction, resolution)
+    assert entries_of(build_triples(extraction, resolution).ntriples()) == entries_of(graph.serialize(format="nt"))
+
+
+def test_the_examples_are_all_there():
+    """The comparison above runs on the seeds and the development set when ../shared holds them."""
+    names = {path.stem for folder in FOLDERS for path, _ in discover([folder])[0]}
+    assert {"haibin-sfj-2025", "yunxi-gzbg-2025"} <= names
+
+
+HOSTILE = [
+    Literal('a "quoted"\nline\r\nwith \\ and \t tab'),
+    Literal("标题", lang="zh"),
+    Literal("Title", lang="en-GB"),
+    Literal(5),
+    Literal(Decimal("1.50")),
+    Literal("2024-01-01", datatype=XSD.date),
+    Literal("x", datatype=URIRef("https://example.org/dt")),
+    Literal(""),
+    URIRef("https://example.org/a?b=c&d=%20#e"),
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=[repr(v)[:40] for v in HOSTILE])
+def test_any_term_is_written_as_rdflib_writes_it(value):
+    graph = Graph(bind_namespaces="none")
+    triple = (URIRef("https://example.org/s"), URIRef("https://example.org/p"), value)
+    graph.add(triple)
+    triples = ReportTriples()
+    triples.add(triple)
+    assert triples.ntriples().decode("utf-8").splitlines() == graph.serialize(format="nt").split("\n")[:1]
+    assert set(Graph().parse(data=triples.ntriples(), format="nt")) == {triple}
+
+
+def test_a_blank_node_and_a_bad_iri():
+    node = BNode("b1")
+    assert term(node) == "_:b1"
+    with pytest.raises(ValueError, match="valid URI"):
+        iri("https://example.org/a b")
+    graph = Graph()
+    graph.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), URIRef("https://example.org/a b")))
+    with pytest.raises(Exception, match="valid URI"):  # rdflib refuses it the same way
+        graph.serialize(format="nt")
+
+
+def test_report_triples_round_trip_through_an_rdflib_graph():
+    report = read_report(EXAMPLES / "haibin-sfj-2025.txt")
+    triples = report_triples_of(report, AUTHORITY)
+    assert set(triples.graph()) == set(report_graph_of(report, AUTHORITY))
+    assert ReportTriples.from_graph(triples.graph()).triples == triples.triples
+
+
+def test_ingest_stores_exactly_rdflibs_triples(store, examples_copy):
+    summary = ingest_paths([examples_copy], store)
+    assert summary.ok and len(summary.stored) == 2
+    for outcome in summary.stored:
+        path = Path(outcome.source)
+        metas = dict(discover([examples_copy])[0])
+        expected = set(report_graph_of(read_report(path, metas[path]), AUTHORITY))
+        stored = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{report_graph(outcome.report_id)}> {{ ?s ?p ?o }} }}")
+        assert set(stored) == expected
+        assert outcome.triples == len(expected)
+
+
+def test_the_rdf_path_benchmark_runs_and_compares_like_with_like(tmp_path, capsys):
+    """bench/rdf_path.py on the examples (one run, no pyshacl): every variant over the same
+    triples, all conforming, and the table printed."""
+    import json
+
+    from bench.rdf_path import main
+
+    out = tmp_path / "rdf-path.json"
+    assert main([str(EXAMPLES), "--repeat", "1", "--no-pyshacl", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["reports"] == 2 and result["triples"] > 1000
+    assert set(result["both"]) == {"old serial ingest", "old parallel ingest", "new"}
+    assert "compiled shapes on N-Triples terms (new)" in result["validate"]
+    assert result["triples_per_s_both_new"] > 0
+    assert "| both | new |" in capsys.readouterr().out
