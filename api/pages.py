@@ -32,6 +32,8 @@ from pyoxigraph import NamedNode
 from rdflib import RDFS, URIRef
 
 from api.editor import editor_page, named_query_list
+from api.entity import PAGE_CSS as ENTITY_CSS
+from api.entity import entity_sections
 from api.lookups import PROLOGUE, curie, labels_of, language, table, values, vocabulary_label
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
 from api.runner import Runner
@@ -44,7 +46,8 @@ from kg.vocabulary import (LANGUAGES, ONTOLOGY, VOCABULARY_GRAPH, construct_voca
 
 PAGE_STYLE = """body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em}
 table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.3em .6em;vertical-align:top}
-code{background:#f4f4f4}.lang,.g{color:#888;font-size:85%}"""
+code{background:#f4f4f4}.lang,.g{color:#888;font-size:85%}
+""" + ENTITY_CSS
 PAGE_POLICY = policy(styles=[PAGE_STYLE])  # the IRI pages run no script at all
 _PATH = re.compile(r"[^\s<>\"{}|\\^`]{1,500}")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -237,7 +240,10 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
     links = "\n".join(f"<tr><td>{anchor(r['s'], labels.get(r['s']))}</td>"
                       f"<td>{anchor(r['p'])}</td></tr>" for r in incoming)
     type_list = ", ".join(anchor(r["o"], r.get("olabel")) for r in types) or "—"
-    title = escape(graph_title(str(iri), lang) if is_graph_iri(str(iri)) else page_title(str(iri), out, lang))
+    plain_title = graph_title(str(iri), lang) if is_graph_iri(str(iri)) else page_title(str(iri), out, lang)
+    title = escape(plain_title)
+    shown = "" if own is not store else await entity_sections(store, iri, [r["o"] for r in types], lang, base,
+                                                               plain_title)
     return f"""<!doctype html>
 <html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{title} · policy-kg</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -248,7 +254,7 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
 <p>Also as <code>text/turtle</code>, <code>application/ld+json</code>, <code>application/n-triples</code> (by Accept);
 labels in <a href="{escape(str(request.url.include_query_params(lang='zh')))}">中文</a> ·
 <a href="{escape(str(request.url.include_query_params(lang='en')))}">English</a>.</p>
-{graph_summary}<h2>Properties</h2><table id="properties"><tr><th>property</th><th>value</th><th>stated in</th></tr>
+{shown}{graph_summary}<h2>Properties</h2><table id="properties"><tr><th>property</th><th>value</th><th>stated in</th></tr>
 {props}</table>
 <h2>Incoming links</h2><table id="incoming"><tr><th>from</th><th>property</th></tr>
 {links or '<tr><td colspan="2">none</td></tr>'}</table>

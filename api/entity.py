@@ -1,0 +1,420 @@
+"""The sections of an entity's page (agency, organisation, document, initiative, region) that
+show the entity before its property tables: a summary in words, its neighbourhood as a network
+picture, a document's reach (bodies by region and year), a body's commitments over time, and
+the facts about it grouped by kind with their evidence sentences quoted.
+
+Each section is an async function ``(Context) -> str`` (HTML, empty when it has nothing to
+say); :data:`SECTIONS` lists them by kind, in page order, so another section (e.g. the
+commitments matching of issue 15) is one more entry. Pictures are capped (NETWORK_MAX nodes,
+FACTS_MAX facts per kind) and end with an "and N more" link to the editor holding the query
+that lists them all. Every name shown is a label (kg labels, else the text span of a fact).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from html import escape
+from typing import Awaitable, Callable
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from api.lookups import labels_of, values, vocabulary_label
+from api.svg import (Bar, Network, Node, Point, bar_rows_svg, color_of, kind_of, legend_html, network_svg,
+                     series_svg)
+from kg.vocab import ID, PKG, PREFIXES
+
+Select = Callable[[str], Awaitable[list[dict[str, str]]]]
+NETWORK_MAX = 24  # neighbours drawn; the rest are "and N more"
+FACTS_MAX = 10  # facts listed per kind
+ORG = PREFIXES["org"]
+ENTITY_TYPES = {str(PKG.Agency): "agency", ORG + "Organization": "organisation", str(PKG.Region): "region",
+                str(PKG.Document): "document", str(PKG.Initiative): "initiative"}
+FACT_KINDS = {  # fact type -> (kind code, how the fact links to the entity)
+    "Action": "prov:wasAssociatedWith|prov:used", "Commitment": "prov:wasAttributedTo|dcterms:references",
+    "Target": "prov:wasAttributedTo", "Metric": "prov:wasAttributedTo", "Initiative": "prov:wasAttributedTo",
+    "Mention": "pkg:refersTo",
+}
+WORDS = {
+    "en": {"Action": "Actions", "Commitment": "Plans", "Target": "Targets", "Metric": "Results",
+           "Initiative": "Initiatives", "Mention": "Mentions", "neighbourhood": "Neighbourhood",
+           "facts": "Facts", "reach": "Reach: who implemented, cited or planned it",
+           "commitments": "Commitments over time", "more": "and {n} more", "cites": "cites",
+           "mentions": "mentions", "in": "in", "part of": "part of", "bodies": "bodies",
+           "reports": "reports", "unknown region": "(region unknown)", "unmatched": "Targets and results without a counterpart",
+           "target": "target", "result": "result", "agency": "agency", "organisation": "organisation",
+           "region": "region", "document": "document", "initiative": "initiative", "other": "other",
+           "more-facts": "and {n} more (all in the editor)"},
+    "zh": {"Action": "行动", "Commitment": "计划", "Target": "目标", "Metric": "成效指标",
+           "Initiative": "工作举措", "Mention": "提及", "neighbourhood": "关联网络", "facts": "事实",
+           "reach": "影响范围：哪些机关贯彻、援引或计划", "commitments": "历年目标与成效",
+           "more": "另有 {n} 个", "cites": "援引", "mentions": "提及", "in": "位于", "part of": "隶属于",
+           "bodies": "个机关", "reports": "份报告", "unknown region": "（地区不详）",
+           "unmatched": "无对应的目标或成效", "target": "目标", "result": "成效", "agency": "机关",
+           "organisation": "组织", "region": "地区", "document": "文件", "initiative": "举措", "other": "其他",
+           "more-facts": "另有 {n} 条（在编辑器中查看全部）"},
+}
+
+
+@dataclass
+class Context:
+    """What a section needs: the store's select, the entity, its kinds, language and base URL;
+    ``cache`` shares answers between sections (the neighbourhood feeds the summary)."""
+    select: Select
+    iri: URIRef
+    kinds: list[str]
+    lang: str
+    base: str
+    title: str
+    cache: dict = field(default_factory=dict)
+
+    def word(self, key: str, **fmt) -> str:
+        return WORDS.get(self.lang, WORDS["en"]).get(key, key).format(**fmt)
+
+    def href(self, iri: str) -> str | None:
+        return self.base + "/id/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else None
+
+    def editor(self, query: str, view: str = "table") -> str:
+        return f"{self.base}/?query={quote(query)}&view={view}"
+
+    def link(self, iri: str, text: str) -> str:
+        href = self.href(iri)
+        return f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+
+
+def entity_kinds(type_iris: list[str]) -> list[str]:
+    """The entity kinds (agency, document …) among a node's rdf:types."""
+    return [ENTITY_TYPES[t] for t in type_iris if t in ENTITY_TYPES]
+
+
+def relation_label(rel: str, ctx: Context) -> str:
+    if rel.startswith("http"):
+        return vocabulary_label(rel, ctx.lang) or rel.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return ctx.word(rel)
+
+
+def neighbour_query(iri: URIRef) -> str:
+    """Who and what the entity is linked to, directly or through a fact (an action links a body
+    to a document, a mention in a report links its author to what it names, a plan to the
+    document it references), with the relation and the number of report graphs saying so."""
+    x = iri.n3()
+    entity = "VALUES ?t { pkg:Agency org:Organization pkg:Region pkg:Document pkg:Initiative }"
+    return f"""SELECT ?n ?rel (COUNT(DISTINCT ?g) AS ?w) WHERE {{
+  {{ GRAPH ?g {{ {x} ?rel ?n . ?n a ?t }} {entity} }}
+  UNION {{ GRAPH ?g {{ ?n ?rel {x} . ?n a ?t }} {entity} }}
+  UNION {{ GRAPH ?g {{ ?f prov:wasAssociatedWith {x} ; prov:used ?n ; pkg:actionType ?rel }} }}
+  UNION {{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?n ; pkg:actionType ?rel }} }}
+  UNION {{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?n }} BIND("cites" AS ?rel) }}
+  UNION {{ GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator {x} . ?m pkg:refersTo ?n }} BIND("mentions" AS ?rel) }}
+  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; dcterms:references {x} ; prov:wasAttributedTo ?n }}
+           BIND(action:plan AS ?rel) }}
+  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; prov:wasAttributedTo {x} ; dcterms:references ?n }}
+           BIND(action:plan AS ?rel) }}
+  FILTER(?n != {x} && isIRI(?n))
+}} GROUP BY ?n ?rel"""
+
+
+async def neighbours(ctx: Context) -> list[dict]:
+    """The neighbours, strongest first: [{iri, label, kind, relations {rel: reports}, weight}]."""
+    if "neighbours" not in ctx.cache:
+        rows = await ctx.select(neighbour_query(ctx.iri))
+        found: dict[str, dict] = {}
+        for row in rows:
+            item = found.setdefault(row["n"], {"iri": row["n"], "kind": kind_of(row["n"]), "relations": {},
+                                               "weight": 0})
+            item["relations"][row["rel"]] = int(row["w"])
+            item["weight"] += int(row["w"])
+        ordered = sorted(found.values(), key=lambda i: (-i["weight"], i["iri"]))
+        labels = await labels_of(ctx.select, [i["iri"] for i in ordered[:200]], ctx.lang)
+        for item in ordered:
+            item["label"] = labels.get(item["iri"], "")
+        ctx.cache["neighbours"] = ordered
+    return ctx.cache["neighbours"]
+
+
+async def fact_counts(ctx: Context) -> dict[str, int]:
+    """How many facts of each kind (Action, Target …) are about the entity."""
+    if "counts" not in ctx.cache:
+        rows = await ctx.select(f"""SELECT ?kind (COUNT(DISTINCT ?f) AS ?n) WHERE {{
+            GRAPH ?g {{ ?f prov:wasAssociatedWith|prov:used|prov:wasAttributedTo|pkg:refersTo|dcterms:references
+                       {ctx.iri.n3()} ; a ?kind }} }} GROUP BY ?kind""")
+        ctx.cache["counts"] = {r["kind"][len(str(PKG)):]: int(r["n"]) for r in rows
+                               if r["kind"].startswith(str(PKG)) and r["kind"][len(str(PKG)):] in FACT_KINDS}
+    return ctx.cache["counts"]
+
+
+async def summary_section(ctx: Context) -> str:
+    """One paragraph in words: what the entity did with which documents (by action, with
+    years), where it is, and how many facts of each kind are about it."""
+    near = await neighbours(ctx)
+    counts = await fact_counts(ctx)
+    phrases = []
+    by_relation: dict[str, list[dict]] = defaultdict(list)
+    for item in near:
+        for rel in item["relations"]:
+            by_relation[rel].append(item)
+    for rel, items in sorted(by_relation.items(), key=lambda kv: -len(kv[1])):
+        name = relation_label(rel, ctx)
+        labelled = [i for i in items if i["label"]]
+        if not labelled:
+            continue
+        if len(labelled) <= 2:
+            phrases.append(f"{escape(name)} " + ", ".join(ctx.link(i["iri"], i["label"]) for i in labelled))
+        else:
+            kinds = defaultdict(int)
+            for i in labelled:
+                kinds[i["kind"]] += 1
+            phrases.append(f"{escape(name)} " + ", ".join(f"{n} {escape(ctx.word(k))}" for k, n in kinds.items())
+                           + " (" + ", ".join(ctx.link(i["iri"], i["label"]) for i in labelled[:2]) + " …)")
+    for kind in ("Target", "Metric", "Commitment", "Mention"):
+        if counts.get(kind):
+            phrases.append(f"{counts[kind]} {escape(ctx.word(kind))}")
+    text = "; ".join(phrases) or "—"
+    return f'<p id="summary" class="summary"><strong>{escape(ctx.title)}</strong> — {text}.</p>\n'
+
+
+async def network_section(ctx: Context) -> str:
+    """The neighbourhood as an SVG network (the entity in the middle, NETWORK_MAX neighbours,
+    edges between them where the graph links them), with a legend and "and N more"."""
+    near = [i for i in await neighbours(ctx) if i["label"]]
+    if not near:
+        return ""
+    shown = near[:NETWORK_MAX]
+    centre_kind = ctx.kinds[0] if ctx.kinds else kind_of(str(ctx.iri))
+    net = Network(centre=str(ctx.iri), nodes=[Node(str(ctx.iri), ctx.title, centre_kind, None)])
+    for item in shown:
+        net.nodes.append(Node(item["iri"], item["label"], item["kind"], ctx.href(item["iri"])))
+        net.edges.append((str(ctx.iri), item["iri"],
+                          ", ".join(relation_label(r, ctx) for r in item["relations"])))
+    keys = " ".join(URIRef(i["iri"]).n3() for i in shown)
+    among = await ctx.select(f"""SELECT DISTINCT ?a ?b WHERE {{ VALUES ?a {{ {keys} }} VALUES ?b {{ {keys} }}
+        GRAPH ?g {{ ?a pkg:jurisdiction|pkg:partOf|org:subOrganizationOf|eli:ensures_implementation_of|prov:wasAttributedTo ?b }} }}""")
+    net.edges += [(r["a"], r["b"], "") for r in among if r["a"] != r["b"]]
+    more = ""
+    if len(near) > len(shown):
+        query = neighbour_query(ctx.iri)
+        more = (f'<p class="more"><a id="network-more" href="{escape(ctx.editor(query, "table"))}">'
+                f'{escape(ctx.word("more", n=len(near) - len(shown)))}</a></p>')
+    return (f'<h2>{escape(ctx.word("neighbourhood"))}</h2>\n'
+            + legend_html([centre_kind] + [i["kind"] for i in shown], WORDS.get(ctx.lang, WORDS["en"]))
+            + network_svg(net) + more + "\n")
+
+
+def fact_query(iri: URIRef, kind: str, limit: int | None) -> str:
+    """The facts of one kind about the entity, latest year first, with their evidence sentence
+    and the other party (the document of an action about a body, the body of one about a
+    document)."""
+    x = iri.n3()
+    cap = f"LIMIT {int(limit)}" if limit else ""
+    return f"""SELECT ?fact (SAMPLE(?y) AS ?year) (SAMPLE(?o) AS ?other) (SAMPLE(?e) AS ?evidence) (SAMPLE(?t) AS ?text) WHERE {{
+  GRAPH ?g {{ ?fact a pkg:{kind} ; {FACT_KINDS[kind]} {x} .
+    OPTIONAL {{ ?fact pkg:year ?y }}
+    OPTIONAL {{ ?fact prov:used|prov:wasAssociatedWith|dcterms:references ?o FILTER(?o != {x}) }}
+    OPTIONAL {{ ?fact pkg:evidence ?e . ?e nif:anchorOf ?t }} }}
+}} GROUP BY ?fact ORDER BY DESC(?year) ?fact {cap}"""
+
+
+async def facts_section(ctx: Context) -> str:
+    """The facts about the entity grouped by kind: each fact titled by its label or text span
+    (a link to its page), with its year, the other party, and its evidence sentence quoted."""
+    counts = await fact_counts(ctx)
+    blocks = []
+    for kind in FACT_KINDS:
+        total = counts.get(kind, 0)
+        if not total:
+            continue
+        rows = await ctx.select(fact_query(ctx.iri, kind, FACTS_MAX))
+        labels = await labels_of(ctx.select, [r["fact"] for r in rows] + [r.get("other", "") for r in rows],
+                                 ctx.lang)
+        items = []
+        for r in rows:
+            title = labels.get(r["fact"]) or r["fact"].rsplit("/", 1)[-1]
+            other = ctx.link(r["other"], labels[r["other"]]) if labels.get(r.get("other", "")) else ""
+            year = f' <span class="year">{escape(r["year"])}</span>' if r.get("year") else ""
+            quote_html = (f'<blockquote class="evidence"><a href="{escape(ctx.href(r["evidence"]) or "")}">'
+                          f'“{escape(r["text"])}”</a></blockquote>') if r.get("text") else ""
+            items.append(f'<li class="fact">{ctx.link(r["fact"], title)}{year}'
+                         f'{" · " + other if other else ""}{quote_html}</li>')
+        more = ""
+        if total > len(rows):
+            more = (f'<p class="more"><a href="{escape(ctx.editor(fact_query(ctx.iri, kind, None)))}">'
+                    f'{escape(ctx.word("more-facts", n=total - len(rows)))}</a></p>')
+        blocks.append(f'<h3 id="facts-{kind.lower()}">{escape(ctx.word(kind))} ({total})</h3>\n'
+                      f'<ul class="facts">{"".join(items)}</ul>{more}')
+    return (f'<h2>{escape(ctx.word("facts"))}</h2>\n' + "\n".join(blocks) + "\n") if blocks else ""
+
+
+def reach_query(iri: URIRef) -> str:
+    """Who did what with a document and when: (body, relation, year, reports) — implementing
+    and other actions by their type, ``cites`` for a report by the body that mentions it, plan
+    for a commitment that references it."""
+    x = iri.n3()
+    return f"""SELECT ?body ?rel ?year (COUNT(DISTINCT ?g) AS ?reports) WHERE {{
+  {{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?body ; pkg:actionType ?rel ; pkg:year ?year }} }}
+  UNION {{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?year }}
+           BIND("cites" AS ?rel) }}
+  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; dcterms:references {x} ; prov:wasAttributedTo ?body ; pkg:year ?year }}
+           BIND(action:plan AS ?rel) }}
+}} GROUP BY ?body ?rel ?year"""
+
+
+async def region_paths(select: Select, bodies: list[str]) -> dict[str, list[str]]:
+    """Each body's region as a path from the top (province → city → district), as far as the
+    graph knows pkg:partOf; a body without a jurisdiction has no entry."""
+    if not bodies:
+        return {}
+    found = await select(f"""SELECT DISTINCT ?body ?region WHERE {{ VALUES ?body {{ {" ".join(URIRef(b).n3() for b in bodies)} }}
+        GRAPH ?g {{ ?body pkg:jurisdiction ?region }} }}""")
+    region_of = {}
+    for r in found:
+        region_of.setdefault(r["body"], r["region"])
+    parent: dict[str, str] = {}
+    frontier = set(region_of.values())
+    for _ in range(4):  # district → city → province → (country)
+        if not frontier:
+            break
+        rows = await select(f"""SELECT DISTINCT ?r ?p WHERE {{ VALUES ?r {{ {" ".join(URIRef(r).n3() for r in frontier)} }}
+            GRAPH ?g {{ ?r pkg:partOf ?p }} }}""")
+        frontier = set()
+        for row in rows:
+            if row["r"] not in parent and row["p"] != row["r"]:
+                parent[row["r"]] = row["p"]
+                frontier.add(row["p"])
+    paths = {}
+    for body, region in region_of.items():
+        path, node = [region], region
+        while node in parent and parent[node] not in path:
+            node = parent[node]
+            path.insert(0, node)
+        paths[body] = path
+    return paths
+
+
+async def reach_section(ctx: Context) -> str:
+    """A document's reach: per year (a row group), a bar per region with the number of bodies
+    that implemented, cited or planned it there, regions nested province → city → district
+    (an ancestor's bar counts its subtree's bodies), each bar a link to the region."""
+    rows = await ctx.select(reach_query(ctx.iri))
+    if not rows:
+        return ""
+    bodies = sorted({r["body"] for r in rows})
+    paths = await region_paths(ctx.select, bodies)
+    labels = await labels_of(ctx.select, bodies + [n for p in paths.values() for n in p], ctx.lang)
+    unknown = ctx.word("unknown region")
+    by_year: dict[str, dict[tuple, set]] = defaultdict(lambda: defaultdict(set))
+    relations: dict[tuple, set] = defaultdict(set)
+    for r in rows:
+        path = tuple(paths.get(r["body"], [""]))
+        for depth in range(1, len(path) + 1):
+            by_year[r["year"]][path[:depth]].add(r["body"])
+        relations[(r["year"], r["body"])].add(relation_label(r["rel"], ctx))
+    groups = []
+    for year in sorted(by_year, reverse=True):
+        bars = []
+        for path in sorted(by_year[year], key=lambda p: [labels.get(n, n) for n in p]):
+            region = path[-1]
+            names = sorted(labels.get(b, "") for b in by_year[year][path])
+            bars.append(Bar(labels.get(region, unknown) if region else unknown, len(by_year[year][path]),
+                            ctx.href(region) if region else None, "、".join(names), color_of("agency"),
+                            indent=len(path) - 1))
+        groups.append((year, bars))
+    listing = "".join(
+        f'<li>{escape(year)}: {ctx.link(body, labels.get(body, ""))} — {escape("、".join(sorted(rels)))}</li>'
+        for (year, body), rels in sorted(relations.items(), key=lambda kv: (kv[0][0], labels.get(kv[0][1], "")),
+                                         reverse=False) if labels.get(body))
+    return (f'<h2>{escape(ctx.word("reach"))}</h2>\n' + bar_rows_svg(groups, element_id="reach")
+            + f'<ul id="reach-list">{listing}</ul>\n')
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(Decimal(text)) if text not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def commitment_query(iri: URIRef) -> str:
+    """The targets and results (metrics) attributed to a body, with indicator, unit, year and
+    value. The pairing below matches them by indicator and unit; when issue 15's matching
+    (queries/progress.rq) lands, :func:`commitment_pairs` reads its rows instead."""
+    return f"""SELECT DISTINCT ?fact ?kind ?indicator ?unit ?year ?value WHERE {{
+  GRAPH ?g {{ ?fact prov:wasAttributedTo {iri.n3()} ; a ?kind ; pkg:indicator ?indicator ; pkg:unit ?unit ;
+                   pkg:year ?year ; pkg:value ?value }}
+  VALUES ?kind {{ pkg:Target pkg:Metric }}
+}} ORDER BY ?indicator ?year ?fact LIMIT 2000"""
+
+
+def commitment_pairs(rows: list[dict[str, str]]) -> tuple[dict[tuple[str, str], list[Point]], list[dict]]:
+    """Pair targets with results: per (indicator, unit), a Point per year holding the target's
+    and the result's value. Returns the series that have a year with both (to chart), and the
+    rows of the others (to list)."""
+    series: dict[tuple[str, str], dict[int, Point]] = defaultdict(dict)
+    members: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        key = (" ".join(row["indicator"].split()), row["unit"])
+        value, year = _number(row["value"]), int(row["year"])
+        point = series[key].setdefault(year, Point(year))
+        if row["kind"].endswith("Target") and point.target is None:
+            point.target, point.target_href = value, row["fact"]
+        elif row["kind"].endswith("Metric") and point.result is None:
+            point.result, point.result_href = value, row["fact"]
+        members[key].append(row)
+    charted, rest = {}, []
+    for key, points in series.items():
+        if any(p.target is not None and p.result is not None for p in points.values()):
+            charted[key] = sorted(points.values(), key=lambda p: p.year)
+        else:
+            rest += members[key]
+    return charted, rest
+
+
+async def commitments_section(ctx: Context) -> str:
+    """A body's targets and results over the years: a small chart per indicator that has a
+    year with both, then the list of the others."""
+    rows = await ctx.select(commitment_query(ctx.iri))
+    if not rows:
+        return ""
+    charted, rest = commitment_pairs(rows)
+    charts = []
+    for i, ((indicator, unit), points) in enumerate(sorted(charted.items())):
+        for p in points:
+            p.target_href = ctx.href(p.target_href) if p.target_href else None
+            p.result_href = ctx.href(p.result_href) if p.result_href else None
+        charts.append(series_svg(indicator, unit, points, element_id=f"series-{i}"))
+    items = "".join(
+        f'<li>{ctx.link(r["fact"], r["indicator"])} {escape(r["year"])}: {escape(r["value"])} {escape(r["unit"])}'
+        f' ({escape(ctx.word("target" if r["kind"].endswith("Target") else "result"))})</li>' for r in rest[:50])
+    more = f'<li>{escape(ctx.word("more", n=len(rest) - 50))}</li>' if len(rest) > 50 else ""
+    key = (f'<p class="legend"><span class="key">▯ {escape(ctx.word("target"))}</span> '
+           f'<span class="key">▮ {escape(ctx.word("result"))}</span></p>') if charts else ""
+    return (f'<h2 id="commitments">{escape(ctx.word("commitments"))}</h2>\n{key}<div class="series">'
+            + "".join(charts) + "</div>"
+            + (f'<h3>{escape(ctx.word("unmatched"))}</h3><ul id="unmatched">{items}{more}</ul>' if items else "")
+            + "\n")
+
+
+Section = Callable[[Context], Awaitable[str]]
+SECTIONS: dict[str, list[Section]] = {
+    "agency": [summary_section, network_section, commitments_section, facts_section],
+    "organisation": [summary_section, network_section, commitments_section, facts_section],
+    "document": [summary_section, network_section, reach_section, facts_section],
+    "initiative": [summary_section, network_section, facts_section],
+    "region": [summary_section, network_section, facts_section],
+}
+PAGE_CSS = """svg.picture{max-width:100%;height:auto;border:1px solid #eee;background:#fcfcfc}
+.summary{font-size:110%}.legend .key{margin-right:1em;white-space:nowrap}.more{margin:.2em 0 1em}
+blockquote.evidence{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-left:.6em}
+.series{display:flex;flex-wrap:wrap;gap:1em}ul.facts{padding-left:1.2em}.year{color:#666}
+@media (max-width:600px){body{margin:1em auto}table{font-size:85%}td{word-break:break-all}}"""
+
+
+async def entity_sections(select: Select, iri: URIRef, type_iris: list[str], lang: str, base: str,
+                          title: str) -> str:
+    """The HTML of the entity's sections (empty for nodes that are not entities)."""
+    kinds = entity_kinds(type_iris)
+    if not kinds:
+        return ""
+    ctx = Context(select, iri, kinds, lang, base, title)
+    parts = [await section(ctx) for section in SECTIONS[kinds[0]]]
+    return '<div id="entity">\n' + "".join(parts) + "</div>\n"
