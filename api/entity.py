@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from api.lookups import labels_of, values, vocabulary_label
+from api.lookups import curie, labels_of, vocabulary_label
 from api.svg import (Bar, Network, Node, Point, bar_rows_svg, color_of, kind_of, legend_html, network_svg,
                      series_svg)
 from kg.vocab import ID, PKG, PREFIXES
@@ -88,9 +88,32 @@ def entity_kinds(type_iris: list[str]) -> list[str]:
     return [ENTITY_TYPES[t] for t in type_iris if t in ENTITY_TYPES]
 
 
+# Direct links in words, both ways ("^" is the inverse: the neighbour points at the entity).
+RELATION_WORDS = {
+    "en": {"prov:wasAttributedTo": "run by", "^prov:wasAttributedTo": "runs",
+           "org:subOrganizationOf": "part of", "^org:subOrganizationOf": "has units",
+           "eli:ensures_implementation_of": "implements", "^eli:ensures_implementation_of": "implemented by",
+           "pkg:jurisdiction": "jurisdiction", "^pkg:jurisdiction": "bodies here",
+           "pkg:partOf": "part of", "^pkg:partOf": "contains", "eli:passed_by": "passed by", "^eli:passed_by": "passed"},
+    "zh": {"prov:wasAttributedTo": "由…推进", "^prov:wasAttributedTo": "推进",
+           "org:subOrganizationOf": "隶属于", "^org:subOrganizationOf": "下属机构",
+           "eli:ensures_implementation_of": "实施", "^eli:ensures_implementation_of": "被实施于",
+           "pkg:jurisdiction": "管辖区域", "^pkg:jurisdiction": "辖区内机关",
+           "pkg:partOf": "隶属于", "^pkg:partOf": "下辖", "eli:passed_by": "制定机关", "^eli:passed_by": "制定"},
+}
+
+
 def relation_label(rel: str, ctx: Context) -> str:
-    if rel.startswith("http"):
-        return vocabulary_label(rel, ctx.lang) or rel.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    """A relation in words: a direct link (``^`` inverse) by RELATION_WORDS, an action type by its
+    concept's label, ``cites``/``mentions`` by WORDS."""
+    inverse, iri = (True, rel[1:]) if rel.startswith("^") else (False, rel)
+    if iri.startswith("http"):
+        short = curie(iri)
+        words = RELATION_WORDS.get(ctx.lang, RELATION_WORDS["en"])
+        if ("^" if inverse else "") + short in words:
+            return words[("^" if inverse else "") + short]
+        name = vocabulary_label(iri, ctx.lang) or short
+        return ("^" if inverse else "") + name
     return ctx.word(rel)
 
 
@@ -102,7 +125,7 @@ def neighbour_query(iri: URIRef) -> str:
     entity = "VALUES ?t { pkg:Agency org:Organization pkg:Region pkg:Document pkg:Initiative }"
     return f"""SELECT ?n ?rel (COUNT(DISTINCT ?g) AS ?w) WHERE {{
   {{ GRAPH ?g {{ {x} ?rel ?n . ?n a ?t }} {entity} }}
-  UNION {{ GRAPH ?g {{ ?n ?rel {x} . ?n a ?t }} {entity} }}
+  UNION {{ GRAPH ?g {{ ?n ?p {x} . ?n a ?t }} {entity} BIND(CONCAT("^", STR(?p)) AS ?rel) }}
   UNION {{ GRAPH ?g {{ ?f prov:wasAssociatedWith {x} ; prov:used ?n ; pkg:actionType ?rel }} }}
   UNION {{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?n ; pkg:actionType ?rel }} }}
   UNION {{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?n }} BIND("cites" AS ?rel) }}
@@ -129,6 +152,13 @@ async def neighbours(ctx: Context) -> list[dict]:
         labels = await labels_of(ctx.select, [i["iri"] for i in ordered[:200]], ctx.lang)
         for item in ordered:
             item["label"] = labels.get(item["iri"], "")
+        agencies = " ".join(URIRef(i["iri"]).n3() for i in ordered[:NETWORK_MAX] if i["kind"] == "agency")
+        if agencies:  # companies, exchanges …: org:Organization, minted under id:agency/ too
+            organisations = await ctx.select(f"""SELECT ?n WHERE {{ VALUES ?n {{ {agencies} }}
+                FILTER EXISTS {{ GRAPH ?g {{ ?n a org:Organization }} }} }}""")
+            for item in ordered:
+                if item["iri"] in {r["n"] for r in organisations}:
+                    item["kind"] = "organisation"
         ctx.cache["neighbours"] = ordered
     return ctx.cache["neighbours"]
 
