@@ -38,7 +38,7 @@ table{border-collapse:collapse;margin-top:.5em}td,th{border:1px solid #ccc;paddi
 th{background:#f2f2f2}#status{color:#555}#status.error{color:#b00}pre{background:#f6f6f6;padding:.5em;overflow:auto}
 #params label{margin-right:1em}nav a{margin-right:1em}
 #prefixes button{margin:.1em .3em .1em 0;font:12px ui-monospace,monospace}#downloads a,#share{margin-left:1em}
-#picture svg{max-width:100%;height:auto;border:1px solid #eee;background:#fcfcfc}#picture-note{color:#555}
+#picture svg{max-width:100%;height:auto;border:1px solid #eee;background:#fcfcfc}#network{max-width:900px}#picture-note{color:#555}
 @media (max-width:600px){body{margin:.5em auto}textarea{height:10em}}
 </style></head>
 <body>

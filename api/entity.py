@@ -31,6 +31,8 @@ FACTS_MAX = 10  # facts listed per kind
 ORG = PREFIXES["org"]
 ENTITY_TYPES = {str(PKG.Agency): "agency", ORG + "Organization": "organisation", str(PKG.Region): "region",
                 str(PKG.Document): "document", str(PKG.Initiative): "initiative"}
+STRUCTURAL = {str(PKG.jurisdiction), str(PKG.partOf), ORG + "subOrganizationOf", "^" + str(PKG.partOf),
+              "^" + ORG + "subOrganizationOf"}
 FACT_KINDS = {  # fact type -> (kind code, how the fact links to the entity)
     "Action": "prov:wasAssociatedWith|prov:used", "Commitment": "prov:wasAttributedTo|dcterms:references",
     "Target": "prov:wasAttributedTo", "Metric": "prov:wasAttributedTo", "Initiative": "prov:wasAttributedTo",
@@ -148,7 +150,8 @@ async def neighbours(ctx: Context) -> list[dict]:
                                                "weight": 0})
             item["relations"][row["rel"]] = int(row["w"])
             item["weight"] += int(row["w"])
-        ordered = sorted(found.values(), key=lambda i: (-i["weight"], i["iri"]))
+        # where it is and what it belongs to first (a jurisdiction is named once, mentions many times)
+        ordered = sorted(found.values(), key=lambda i: (not STRUCTURAL & set(i["relations"]), -i["weight"], i["iri"]))
         labels = await labels_of(ctx.select, [i["iri"] for i in ordered[:200]], ctx.lang)
         for item in ordered:
             item["label"] = labels.get(item["iri"], "")
@@ -432,7 +435,7 @@ SECTIONS: dict[str, list[Section]] = {
     "initiative": [summary_section, network_section, facts_section],
     "region": [summary_section, network_section, facts_section],
 }
-PAGE_CSS = """svg.picture{max-width:100%;height:auto;border:1px solid #eee;background:#fcfcfc}
+PAGE_CSS = """svg.picture{max-width:100%;height:auto;border:1px solid #eee;background:#fcfcfc}#network{max-width:760px}
 .summary{font-size:110%}.legend .key{margin-right:1em;white-space:nowrap}.more{margin:.2em 0 1em}
 blockquote.evidence{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-left:.6em}
 .series{display:flex;flex-wrap:wrap;gap:1em}ul.facts{padding-left:1.2em}.year{color:#666}

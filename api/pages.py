@@ -38,6 +38,7 @@ from api.lookups import PROLOGUE, curie, labels_of, language, table, values, voc
 from api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, negotiate
 from api.runner import Runner
 from api.security import policy, safe_href
+from api.svg import favicon_png
 from api.sparql import result_response
 from kg.store import GRAPH_MEDIA_TYPES, RawResult
 from kg.vocab import BASE, ID, PKG
@@ -104,6 +105,12 @@ def pages_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
                                                 "`?query=` loads a query into the editor and runs it."}})
     async def home() -> HTMLResponse:
         return HTMLResponse(editor_html, headers={"Content-Security-Policy": editor_policy})
+
+    icon = favicon_png()
+
+    @router.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(icon, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
     async def dereference(request: Request, iri: str, lang: str) -> Response:
         media = negotiate(request.headers.get("accept"), ["text/html"] + GRAPH_TYPES, GRAPH_ALIASES)

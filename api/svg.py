@@ -204,3 +204,21 @@ def series_svg(title: str, unit: str, points: list[Point], element_id: str, widt
     return (f'<svg id="{escape(element_id)}" class="picture series" viewBox="0 0 {width} {height}" '
             f'width="{width}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
             + "".join(parts) + "</svg>")
+
+
+def favicon_png(color: str = KIND_COLORS["document"], size: int = 16) -> bytes:
+    """A small PNG (a dot in ``color``) for ``/favicon.ico``: browsers ask for it, and a 404
+    would be an error in their console."""
+    import struct
+    import zlib
+
+    rgb = bytes(int(color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    half = (size - 1) / 2
+    rows = b"".join(b"\x00" + b"".join(rgb + (b"\xff" if (x - half) ** 2 + (y - half) ** 2 <= half ** 2 else b"\x00")
+                                         for x in range(size)) for y in range(size))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
