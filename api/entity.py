@@ -20,24 +20,33 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from api.lookups import curie, labels_of, vocabulary_label
+from api.lookups import curie, labels_of, pick_label, vocabulary_label
 from api.svg import (Bar, Network, Node, Point, bar_rows_svg, color_of, kind_of, legend_html, network_svg,
                      series_svg)
-from kg.vocab import ID, PKG, PREFIXES
+from kg.vocab import ACTION, ID, PKG, PREFIXES
 
 Select = Callable[[str], Awaitable[list[dict[str, str]]]]
 NETWORK_MAX = 24  # neighbours drawn; the rest are "and N more"
+REPORTS_READ = 3  # reports by a body whose mentions join its neighbourhood
+LABELLED_MAX = 60  # neighbours labelled (the picture's and the summary's)
+LABELS_READ = 6  # label triples read per node
+SCAN_MAX = 200  # triples a page reads per way of being linked: a node in 10k reports stays fast
 FACTS_MAX = 10  # facts listed per kind
 ORG = PREFIXES["org"]
 ENTITY_TYPES = {str(PKG.Agency): "agency", ORG + "Organization": "organisation", str(PKG.Region): "region",
                 str(PKG.Document): "document", str(PKG.Initiative): "initiative"}
 STRUCTURAL = {str(PKG.jurisdiction), str(PKG.partOf), ORG + "subOrganizationOf", "^" + str(PKG.partOf),
               "^" + ORG + "subOrganizationOf"}
-FACT_KINDS = {  # fact type -> (kind code, how the fact links to the entity)
-    "Action": "prov:wasAssociatedWith|prov:used", "Commitment": "prov:wasAttributedTo|dcterms:references",
-    "Target": "prov:wasAttributedTo", "Metric": "prov:wasAttributedTo", "Initiative": "prov:wasAttributedTo",
-    "Mention": "pkg:refersTo",
+FACT_KINDS = {  # fact type -> the properties that link such a fact to the entity
+    "Action": ("prov:wasAssociatedWith", "prov:used"), "Commitment": ("prov:wasAttributedTo", "dcterms:references"),
+    "Target": ("prov:wasAttributedTo",), "Metric": ("prov:wasAttributedTo",), "Initiative": ("prov:wasAttributedTo",),
+    "Mention": ("pkg:refersTo",),
 }
+# Query shapes that stay fast on a node stated in 10k graphs (Oxigraph): each way of being linked
+# is a plain triple pattern (no property path) in a subquery with a LIMIT; what is looked up for
+# the rows it finds is OPTIONAL at the top, one per property (read per row; an OPTIONAL nested in
+# another is joined over the whole store first); no ORDER BY, DISTINCT or GROUP BY over them
+# (each makes the engine read everything first): rows are counted and sorted in Python.
 WORDS = {
     "en": {"Action": "Actions", "Commitment": "Plans", "Target": "Targets", "Metric": "Results",
            "Initiative": "Initiatives", "Mention": "Mentions", "neighbourhood": "Neighbourhood",
@@ -119,69 +128,158 @@ def relation_label(rel: str, ctx: Context) -> str:
     return ctx.word(rel)
 
 
-def neighbour_query(iri: URIRef) -> str:
-    """Who and what the entity is linked to, directly or through a fact (an action links a body
-    to a document, a mention in a report links its author to what it names, a plan to the
-    document it references), with the relation and the number of report graphs saying so."""
+def capped(variables: str, pattern: str, scan: int | None) -> str:
+    """``{ pattern }``, or a subquery reading at most ``scan`` of its answers."""
+    if scan is None:
+        return f"{{ {pattern} }}"
+    return f"{{ SELECT {variables} WHERE {{ {pattern} }} LIMIT {int(scan)} }}"
+
+
+ENTITY_CHECK = ("FILTER EXISTS {{ GRAPH ?g {{ ?n a ?t }} FILTER(?t IN (pkg:Agency, org:Organization, pkg:Region, "
+                "pkg:Document, pkg:Initiative)) }}")
+INBOUND = ("pkg:jurisdiction", "pkg:partOf", "org:subOrganizationOf", "eli:ensures_implementation_of",
+           "eli:passed_by", "prov:wasAttributedTo")
+
+
+def neighbour_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
+    """The entities the entity is linked to directly, both ways (its jurisdiction, the region a
+    region is part of, the bodies in a region, the initiatives a body runs …), and what the
+    reports it wrote mention (``mentions``), with the graph saying so. Each way reads at most
+    ``scan`` triples (None: all; the mentions of at most REPORTS_READ of its reports)."""
     x = iri.n3()
-    entity = "VALUES ?t { pkg:Agency org:Organization pkg:Region pkg:Document pkg:Initiative }"
-    return f"""SELECT ?n ?rel (COUNT(DISTINCT ?g) AS ?w) WHERE {{
-  {{ GRAPH ?g {{ {x} ?rel ?n . ?n a ?t }} {entity} }}
-  UNION {{ GRAPH ?g {{ ?n ?p {x} . ?n a ?t }} {entity} BIND(CONCAT("^", STR(?p)) AS ?rel) }}
-  UNION {{ GRAPH ?g {{ ?f prov:wasAssociatedWith {x} ; prov:used ?n ; pkg:actionType ?rel }} }}
-  UNION {{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?n ; pkg:actionType ?rel }} }}
-  UNION {{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?n }} BIND("cites" AS ?rel) }}
-  UNION {{ GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator {x} . ?m pkg:refersTo ?n }} BIND("mentions" AS ?rel) }}
-  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; dcterms:references {x} ; prov:wasAttributedTo ?n }}
-           BIND(action:plan AS ?rel) }}
-  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; prov:wasAttributedTo {x} ; dcterms:references ?n }}
-           BIND(action:plan AS ?rel) }}
-  FILTER(?n != {x} && isIRI(?n))
-}} GROUP BY ?n ?rel"""
+    branches = [f"{{ {capped('?rel ?n ?g', f'GRAPH ?g {{ {x} ?rel ?n }}', scan)} {ENTITY_CHECK} }}"]
+    for prop in INBOUND:
+        inverse = "^" + PREFIXES[prop.split(":")[0]] + prop.split(":")[1]
+        branches.append(f"{{ {capped('?n ?g', f'GRAPH ?g {{ ?n {prop} {x} }}', scan)} {ENTITY_CHECK}"
+                        f' BIND("{inverse}" AS ?rel) }}')
+    reports = capped("?r ?g", f"GRAPH ?g {{ ?r dcterms:creator {x} }}", REPORTS_READ if scan else None)
+    branches.append(f'{{ {reports} OPTIONAL {{ GRAPH ?g {{ ?m pkg:refersTo ?n }} }} BIND("mentions" AS ?rel) }}')
+    return "SELECT ?n ?rel ?g WHERE {\n  " + "\n  UNION ".join(branches) + f"\n  FILTER(BOUND(?n) && ?n != {x})\n}}"
+
+
+LINKS = ("prov:wasAssociatedWith", "prov:used", "prov:wasAttributedTo", "pkg:refersTo", "dcterms:references")
+
+
+def facts_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
+    """The facts about the entity — read through each property that links a fact to it, at
+    most ``scan`` a property (None: all) — with their kind, year, evidence sentence, the other
+    party (the document of an action about a body, the body of one about a document), the
+    action type, the quantity of targets and metrics, and the author and year of the report."""
+    x = iri.n3()
+    union = "\n  UNION ".join(f'{{ {capped("?f ?g", f"GRAPH ?g {{ ?f {link} {x} }}", scan)} BIND("{link}" AS ?link) }}'
+                              for link in LINKS)
+    return f"""SELECT ?link ?f ?kind ?year ?other ?evidence ?text ?atype ?indicator ?unit ?value ?creator ?ryear WHERE {{
+  {union}
+  OPTIONAL {{ GRAPH ?g {{ ?f a ?kind }} FILTER(STRSTARTS(STR(?kind), STR(pkg:))) }}
+  OPTIONAL {{ GRAPH ?g {{ ?f pkg:year ?year }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?f prov:used|prov:wasAssociatedWith|prov:wasAttributedTo|dcterms:references ?other }}
+             FILTER(?other != {x}) }}
+  OPTIONAL {{ GRAPH ?g {{ ?f pkg:evidence ?evidence . ?evidence nif:anchorOf ?text }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?f pkg:actionType ?atype }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?f pkg:indicator ?indicator }} }} OPTIONAL {{ GRAPH ?g {{ ?f pkg:unit ?unit }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?f pkg:value ?value }} }}
+  BIND(IRI(CONCAT(STR(id:), "report/", STRAFTER(STR(?g), "/id/graph/"))) AS ?r)
+  OPTIONAL {{ GRAPH ?g {{ ?r dcterms:creator ?creator }} }} OPTIONAL {{ GRAPH ?g {{ ?r pkg:year ?ryear }} }}
+}}"""
+
+
+@dataclass
+class Facts:
+    """The facts read about an entity: rows by kind (one per fact), and the kinds whose count
+    is a lower bound (a link read hit its cap)."""
+    by_kind: dict[str, list[dict[str, str]]]
+    partial: set[str]
+
+    def count(self, kind: str) -> str:
+        n = len(self.by_kind.get(kind, []))
+        return f"{n}+" if kind in self.partial else str(n)
+
+
+async def facts(ctx: Context) -> Facts:
+    if "facts" not in ctx.cache:
+        rows = await ctx.select(facts_query(ctx.iri))
+        per_link: dict[str, int] = defaultdict(int)
+        by_kind: dict[str, dict[str, dict]] = defaultdict(dict)
+        kinds_of_link: dict[str, set] = defaultdict(set)
+        for row in rows:
+            per_link[row["link"]] += 1
+            kind = row.get("kind", "")[len(str(PKG)):]
+            if kind in FACT_KINDS:
+                by_kind[kind].setdefault(row["f"], row)
+                kinds_of_link[row["link"]].add(kind)
+        partial = {k for link, n in per_link.items() if n >= SCAN_MAX for k in kinds_of_link[link]}
+        ctx.cache["facts"] = Facts({k: list(v.values()) for k, v in by_kind.items()}, partial)
+    return ctx.cache["facts"]
 
 
 async def neighbours(ctx: Context) -> list[dict]:
-    """The neighbours, strongest first: [{iri, label, kind, relations {rel: reports}, weight}]."""
+    """The neighbours, structural links first, then the strongest: [{iri, label, kind,
+    relations {rel: graphs}, weight}] — direct links, and through the facts: the documents a
+    body acted on (by action type), the bodies that acted on, cited (``cites``) or planned a
+    document."""
     if "neighbours" not in ctx.cache:
         rows = await ctx.select(neighbour_query(ctx.iri))
-        found: dict[str, dict] = {}
+        graphs: dict[tuple[str, str], set] = defaultdict(set)
         for row in rows:
-            item = found.setdefault(row["n"], {"iri": row["n"], "kind": kind_of(row["n"]), "relations": {},
-                                               "weight": 0})
-            item["relations"][row["rel"]] = int(row["w"])
-            item["weight"] += int(row["w"])
+            graphs[(row["n"], row["rel"])].add(row["g"])
+        for kind, items in (await facts(ctx)).by_kind.items():
+            for row in items:
+                graph = row["f"].split("/report/", 1)[-1].split("/", 1)[0]
+                if kind == "Action" and row.get("other") and row.get("atype"):
+                    graphs[(row["other"], row["atype"])].add(graph)
+                elif kind == "Commitment" and row.get("other"):
+                    graphs[(row["other"], str(ACTION.plan))].add(graph)
+                elif kind == "Mention" and row.get("creator") and row["creator"] != str(ctx.iri):
+                    graphs[(row["creator"], "cites")].add(graph)
+        found: dict[str, dict] = {}
+        for (n, rel), said_in in graphs.items():
+            if not n.startswith(str(ID)) or "/report/" in n:
+                continue
+            item = found.setdefault(n, {"iri": n, "kind": kind_of(n), "relations": {}, "weight": 0})
+            item["relations"][rel] = len(said_in)
+            item["weight"] += len(said_in)
         # where it is and what it belongs to first (a jurisdiction is named once, mentions many times)
         ordered = sorted(found.values(), key=lambda i: (not STRUCTURAL & set(i["relations"]), -i["weight"], i["iri"]))
-        labels = await labels_of(ctx.select, [i["iri"] for i in ordered[:200]], ctx.lang)
+        labels = await few_labels(ctx.select, [i["iri"] for i in ordered[:LABELLED_MAX]], ctx.lang)
         for item in ordered:
             item["label"] = labels.get(item["iri"], "")
         agencies = " ".join(URIRef(i["iri"]).n3() for i in ordered[:NETWORK_MAX] if i["kind"] == "agency")
         if agencies:  # companies, exchanges …: org:Organization, minted under id:agency/ too
-            organisations = await ctx.select(f"""SELECT ?n WHERE {{ VALUES ?n {{ {agencies} }}
-                FILTER EXISTS {{ GRAPH ?g {{ ?n a org:Organization }} }} }}""")
+            organisations = {r["n"] for r in await ctx.select(f"""SELECT ?n WHERE {{ VALUES ?n {{ {agencies} }}
+                FILTER EXISTS {{ GRAPH ?g {{ ?n a org:Organization }} }} }}""")}
             for item in ordered:
-                if item["iri"] in {r["n"] for r in organisations}:
+                if item["iri"] in organisations:
                     item["kind"] = "organisation"
         ctx.cache["neighbours"] = ordered
     return ctx.cache["neighbours"]
 
 
-async def fact_counts(ctx: Context) -> dict[str, int]:
-    """How many facts of each kind (Action, Target …) are about the entity."""
-    if "counts" not in ctx.cache:
-        rows = await ctx.select(f"""SELECT ?kind (COUNT(DISTINCT ?f) AS ?n) WHERE {{
-            GRAPH ?g {{ ?f prov:wasAssociatedWith|prov:used|prov:wasAttributedTo|pkg:refersTo|dcterms:references
-                       {ctx.iri.n3()} ; a ?kind }} }} GROUP BY ?kind""")
-        ctx.cache["counts"] = {r["kind"][len(str(PKG)):]: int(r["n"]) for r in rows
-                               if r["kind"].startswith(str(PKG)) and r["kind"][len(str(PKG)):] in FACT_KINDS}
-    return ctx.cache["counts"]
+async def few_labels(select: Select, iris: list[str], lang: str) -> dict[str, str]:
+    """A label for each IRI as api.lookups.labels_of gives it, reading at most LABELS_READ
+    label triples per IRI (a node named in 10k report graphs has 10k copies of its label)."""
+    wanted = sorted({i for i in iris if i})
+    if not wanted:
+        return {}
+    union = " UNION ".join(
+        f"{{ SELECT ?x ?l WHERE {{ VALUES ?x {{ {URIRef(i).n3()} }} GRAPH ?g {{ ?x rdfs:label|skos:prefLabel|nif:anchorOf ?l }} }}"
+        f" LIMIT {LABELS_READ} }}" for i in wanted)
+    rows = await select(f"SELECT ?x ?l (LANG(?l) AS ?tag) WHERE {{ {union} }}")
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        found[row["x"]].setdefault(row.get("tag", ""), row["l"])
+    out = {}
+    for iri in wanted:
+        text = pick_label(found.get(iri, {}), lang) or vocabulary_label(iri, lang)
+        if text:
+            out[iri] = text
+    return out
 
 
 async def summary_section(ctx: Context) -> str:
     """One paragraph in words: what the entity did with which documents (by action, with
     years), where it is, and how many facts of each kind are about it."""
     near = await neighbours(ctx)
-    counts = await fact_counts(ctx)
+    found = await facts(ctx)
     phrases = []
     by_relation: dict[str, list[dict]] = defaultdict(list)
     for item in near:
@@ -192,17 +290,17 @@ async def summary_section(ctx: Context) -> str:
         labelled = [i for i in items if i["label"]]
         if not labelled:
             continue
-        if len(labelled) <= 2:
+        if len(items) <= 2:
             phrases.append(f"{escape(name)} " + ", ".join(ctx.link(i["iri"], i["label"]) for i in labelled))
         else:
             kinds = defaultdict(int)
-            for i in labelled:
+            for i in items:
                 kinds[i["kind"]] += 1
             phrases.append(f"{escape(name)} " + ", ".join(f"{n} {escape(ctx.word(k))}" for k, n in kinds.items())
                            + " (" + ", ".join(ctx.link(i["iri"], i["label"]) for i in labelled[:2]) + " …)")
     for kind in ("Target", "Metric", "Commitment", "Mention"):
-        if counts.get(kind):
-            phrases.append(f"{counts[kind]} {escape(ctx.word(kind))}")
+        if found.by_kind.get(kind):
+            phrases.append(f"{found.count(kind)} {escape(ctx.word(kind))}")
     text = "; ".join(phrases) or "—"
     return f'<p id="summary" class="summary"><strong>{escape(ctx.title)}</strong> — {text}.</p>\n'
 
@@ -226,7 +324,7 @@ async def network_section(ctx: Context) -> str:
     net.edges += [(r["a"], r["b"], "") for r in among if r["a"] != r["b"]]
     more = ""
     if len(near) > len(shown):
-        query = neighbour_query(ctx.iri)
+        query = neighbour_query(ctx.iri, scan=None)
         more = (f'<p class="more"><a id="network-more" href="{escape(ctx.editor(query, "table"))}">'
                 f'{escape(ctx.word("more", n=len(near) - len(shown)))}</a></p>')
     return (f'<h2>{escape(ctx.word("neighbourhood"))}</h2>\n'
@@ -234,62 +332,60 @@ async def network_section(ctx: Context) -> str:
             + network_svg(net) + more + "\n")
 
 
-def fact_query(iri: URIRef, kind: str, limit: int | None) -> str:
-    """The facts of one kind about the entity, latest year first, with their evidence sentence
-    and the other party (the document of an action about a body, the body of one about a
-    document)."""
-    x = iri.n3()
-    cap = f"LIMIT {int(limit)}" if limit else ""
-    return f"""SELECT ?fact (SAMPLE(?y) AS ?year) (SAMPLE(?o) AS ?other) (SAMPLE(?e) AS ?evidence) (SAMPLE(?t) AS ?text) WHERE {{
-  GRAPH ?g {{ ?fact a pkg:{kind} ; {FACT_KINDS[kind]} {x} .
-    OPTIONAL {{ ?fact pkg:year ?y }}
-    OPTIONAL {{ ?fact prov:used|prov:wasAssociatedWith|dcterms:references ?o FILTER(?o != {x}) }}
-    OPTIONAL {{ ?fact pkg:evidence ?e . ?e nif:anchorOf ?t }} }}
-}} GROUP BY ?fact ORDER BY DESC(?year) ?fact {cap}"""
+def latest_first(rows: list[dict[str, str]], limit: int) -> list[dict[str, str]]:
+    """Latest year first, then by IRI; at most ``limit``."""
+    return sorted(rows, key=lambda r: (-int(r.get("year") or r.get("ryear") or 0), r["f"]))[:limit]
 
 
 async def facts_section(ctx: Context) -> str:
     """The facts about the entity grouped by kind: each fact titled by its label or text span
-    (a link to its page), with its year, the other party, and its evidence sentence quoted."""
-    counts = await fact_counts(ctx)
+    (a link to its page), with its year, the other party, and its evidence sentence quoted;
+    FACTS_MAX a kind, then "and N more" (the editor, with the query that lists them all)."""
+    found = await facts(ctx)
     blocks = []
     for kind in FACT_KINDS:
-        total = counts.get(kind, 0)
-        if not total:
+        every = found.by_kind.get(kind, [])
+        if not every:
             continue
-        rows = await ctx.select(fact_query(ctx.iri, kind, FACTS_MAX))
-        labels = await labels_of(ctx.select, [r["fact"] for r in rows] + [r.get("other", "") for r in rows],
-                                 ctx.lang)
+        rows = latest_first(every, FACTS_MAX)
+        labels = await labels_of(ctx.select, [r["f"] for r in rows] + [r.get("other", "") for r in rows], ctx.lang)
         items = []
         for r in rows:
-            title = labels.get(r["fact"]) or r["fact"].rsplit("/", 1)[-1]
+            title = labels.get(r["f"]) or r.get("indicator") or kind
             other = ctx.link(r["other"], labels[r["other"]]) if labels.get(r.get("other", "")) else ""
-            year = f' <span class="year">{escape(r["year"])}</span>' if r.get("year") else ""
+            year = r.get("year") or r.get("ryear")
+            year_html = f' <span class="year">{escape(year)}</span>' if year else ""
             quote_html = (f'<blockquote class="evidence"><a href="{escape(ctx.href(r["evidence"]) or "")}">'
                           f'“{escape(r["text"])}”</a></blockquote>') if r.get("text") else ""
-            items.append(f'<li class="fact">{ctx.link(r["fact"], title)}{year}'
+            items.append(f'<li class="fact">{ctx.link(r["f"], title)}{year_html}'
                          f'{" · " + other if other else ""}{quote_html}</li>')
         more = ""
-        if total > len(rows):
-            more = (f'<p class="more"><a href="{escape(ctx.editor(fact_query(ctx.iri, kind, None)))}">'
-                    f'{escape(ctx.word("more-facts", n=total - len(rows)))}</a></p>')
-        blocks.append(f'<h3 id="facts-{kind.lower()}">{escape(ctx.word(kind))} ({total})</h3>\n'
+        if len(every) > len(rows) or kind in found.partial:
+            hidden = f"{len(every) - len(rows)}" + ("+" if kind in found.partial else "")
+            full = facts_query(ctx.iri, None).replace("WHERE {", f"WHERE {{ FILTER(?kind = pkg:{kind})", 1)
+            more = (f'<p class="more"><a href="{escape(ctx.editor(full))}">'
+                    f'{escape(ctx.word("more-facts", n=hidden))}</a></p>')
+        blocks.append(f'<h3 id="facts-{kind.lower()}">{escape(ctx.word(kind))} ({found.count(kind)})</h3>\n'
                       f'<ul class="facts">{"".join(items)}</ul>{more}')
     return (f'<h2>{escape(ctx.word("facts"))}</h2>\n' + "\n".join(blocks) + "\n") if blocks else ""
 
 
-def reach_query(iri: URIRef) -> str:
-    """Who did what with a document and when: (body, relation, year, reports) — implementing
-    and other actions by their type, ``cites`` for a report by the body that mentions it, plan
-    for a commitment that references it."""
-    x = iri.n3()
-    return f"""SELECT ?body ?rel ?year (COUNT(DISTINCT ?g) AS ?reports) WHERE {{
-  {{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?body ; pkg:actionType ?rel ; pkg:year ?year }} }}
-  UNION {{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?year }}
-           BIND("cites" AS ?rel) }}
-  UNION {{ GRAPH ?g {{ ?c a pkg:Commitment ; dcterms:references {x} ; prov:wasAttributedTo ?body ; pkg:year ?year }}
-           BIND(action:plan AS ?rel) }}
-}} GROUP BY ?body ?rel ?year"""
+async def reach_rows(ctx: Context) -> list[dict[str, str]]:
+    """Who did what with a document and when, from the facts about it: (body, rel, year) —
+    actions by their type, ``cites`` for a report by the body that mentions it, plan for a
+    commitment that references it."""
+    found = await facts(ctx)
+    rows = []
+    for r in found.by_kind.get("Action", []):
+        if r["link"] == "prov:used" and r.get("other") and r.get("atype") and r.get("year"):
+            rows.append({"body": r["other"], "rel": r["atype"], "year": r["year"]})
+    for r in found.by_kind.get("Mention", []):
+        if r.get("creator") and r.get("ryear"):
+            rows.append({"body": r["creator"], "rel": "cites", "year": r["ryear"]})
+    for r in found.by_kind.get("Commitment", []):
+        if r["link"] == "dcterms:references" and r.get("other") and r.get("year"):
+            rows.append({"body": r["other"], "rel": str(ACTION.plan), "year": r["year"]})
+    return rows
 
 
 async def region_paths(select: Select, bodies: list[str]) -> dict[str, list[str]]:
@@ -328,7 +424,7 @@ async def reach_section(ctx: Context) -> str:
     """A document's reach: per year (a row group), a bar per region with the number of bodies
     that implemented, cited or planned it there, regions nested province → city → district
     (an ancestor's bar counts its subtree's bodies), each bar a link to the region."""
-    rows = await ctx.select(reach_query(ctx.iri))
+    rows = await reach_rows(ctx)
     if not rows:
         return ""
     bodies = sorted({r["body"] for r in rows})
@@ -367,24 +463,14 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def commitment_query(iri: URIRef) -> str:
-    """The targets and results (metrics) attributed to a body, with indicator, unit, year and
-    value. The pairing below matches them by indicator and unit; when issue 15's matching
-    (queries/progress.rq) lands, :func:`commitment_pairs` reads its rows instead."""
-    return f"""SELECT DISTINCT ?fact ?kind ?indicator ?unit ?year ?value WHERE {{
-  GRAPH ?g {{ ?fact prov:wasAttributedTo {iri.n3()} ; a ?kind ; pkg:indicator ?indicator ; pkg:unit ?unit ;
-                   pkg:year ?year ; pkg:value ?value }}
-  VALUES ?kind {{ pkg:Target pkg:Metric }}
-}} ORDER BY ?indicator ?year ?fact LIMIT 2000"""
-
-
 def commitment_pairs(rows: list[dict[str, str]]) -> tuple[dict[tuple[str, str], list[Point]], list[dict]]:
     """Pair targets with results: per (indicator, unit), a Point per year holding the target's
     and the result's value. Returns the series that have a year with both (to chart), and the
     rows of the others (to list)."""
     series: dict[tuple[str, str], dict[int, Point]] = defaultdict(dict)
     members: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for row in rows:
+    complete = [r for r in rows if all(r.get(k) for k in ("indicator", "unit", "year", "value"))]
+    for row in sorted(complete, key=lambda r: (r["indicator"], int(r["year"]), r["fact"])):
         key = (" ".join(row["indicator"].split()), row["unit"])
         value, year = _number(row["value"]), int(row["year"])
         point = series[key].setdefault(year, Point(year))
@@ -405,7 +491,9 @@ def commitment_pairs(rows: list[dict[str, str]]) -> tuple[dict[tuple[str, str], 
 async def commitments_section(ctx: Context) -> str:
     """A body's targets and results over the years: a small chart per indicator that has a
     year with both, then the list of the others."""
-    rows = await ctx.select(commitment_query(ctx.iri))
+    found = await facts(ctx)  # targets and results attributed to the body (when issue 15's matching
+    rows = [{**r, "fact": r["f"]}  # lands, queries/progress.rq's rows can feed commitment_pairs instead)
+            for kind in ("Target", "Metric") for r in found.by_kind.get(kind, []) if r["link"] == "prov:wasAttributedTo"]
     if not rows:
         return ""
     charted, rest = commitment_pairs(rows)
