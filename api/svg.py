@@ -222,3 +222,51 @@ def favicon_png(color: str = KIND_COLORS["document"], size: int = 16) -> bytes:
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def overview_svg(graph: nx.Graph, width: int = 1200, height: int = 900, labelled: int = 40,
+                 element_id: str = "overview") -> str:
+    """A Gephi-like picture of a whole export (kg.export.build_network): its largest connected
+    part in a force-directed layout (seeded), nodes sized and coloured by their ``size`` and
+    ``color`` attributes (as Gephi reads them), thin straight edges, the labels of the
+    ``labelled`` biggest nodes."""
+    if graph.number_of_nodes() == 0:
+        return ""
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    simple.add_edges_from((a, b) for a, b in graph.edges() if a != b)
+    if simple.number_of_edges():  # the connected part: isolated nodes would shrink it to a dot
+        simple = simple.subgraph(max(nx.connected_components(simple), key=len)).copy()
+    positions = nx.spring_layout(simple, k=2.0 / max(simple.number_of_nodes(), 1) ** 0.5, iterations=300, seed=17)
+    graph = graph.subgraph(simple.nodes)
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    margin_x, margin_y = 110, 40  # room for the labels
+
+    def at(key):
+        x, y = positions[key]
+        span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+        return (margin_x + (x - min(xs)) / span_x * (width - 2 * margin_x),
+                margin_y + (y - min(ys)) / span_y * (height - 2 * margin_y))
+
+    parts = [f'<rect width="{width}" height="{height}" fill="#fff"/>']
+    for a, b in simple.edges():
+        (x1, y1), (x2, y2) = at(a), at(b)
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#ccc" '
+                     f'stroke-width="0.6"/>')
+    by_size = sorted(graph.nodes, key=lambda n: -float(graph.nodes[n].get("size") or 5))
+    for key in reversed(by_size):
+        data = graph.nodes[key]
+        x, y = at(key)
+        radius = max(2.0, float(data.get("size") or 5) / 2.5)
+        parts.append(f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" '
+                     f'fill="{escape(str(data.get("color") or OTHER_COLOR))}" stroke="#fff" stroke-width="0.8">'
+                     f'<title>{escape(str(data.get("label", "")))}</title></circle>')
+    for key in by_size[:labelled]:
+        data = graph.nodes[key]
+        x, y = at(key)
+        radius = max(2.0, float(data.get("size") or 5) / 2.5)
+        parts.append(f'<text x="{x:.1f}" y="{y - radius - 3:.1f}" text-anchor="middle" font-size="12" '
+                     f'fill="#222">{escape(_short(str(data.get("label", "")), 16))}</text>')
+    return (f'<svg id="{escape(element_id)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'xmlns="http://www.w3.org/2000/svg">' + "".join(parts) + "</svg>")

@@ -257,3 +257,19 @@ def test_shared_corpus_reach_follows_the_region_hierarchy(corpus_client):
     assert [(label, value) for _, label, value in found.bars] == [("深圳市", "2"), ("光明区", "1")]
     for href in set(parse(html).svg_hrefs):
         assert corpus_client.get(href).status_code == 200, href
+
+
+def test_overview_svg_draws_the_export_in_its_colours(tmp_path):
+    """The README's corpus picture: the export's connected part, each node in its Gephi colour."""
+    from api.svg import overview_svg
+    from kg.export import build_network
+
+    store = make_store(tmp_path / "store")
+    graph = build_network(store)
+    svg = overview_svg(graph)
+    drawn = re.findall(r'<circle class="node"[^>]*fill="([^"]+)"', svg)
+    connected = {n for a, b in graph.edges() for n in (a, b)}
+    assert len(drawn) == len(connected) > 0
+    assert set(drawn) == {graph.nodes[n]["color"] for n in connected}
+    assert "北京市司法局" in svg
+    store.close()
