@@ -145,7 +145,8 @@ def neighbour_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
     """The entities the entity is linked to directly, both ways (its jurisdiction, the region a
     region is part of, the bodies in a region, the initiatives a body runs …), and what the
     reports it wrote mention (``mentions``), with the graph saying so. Each way reads at most
-    ``scan`` triples (None: all; the mentions of at most REPORTS_READ of its reports)."""
+    ``scan`` triples (the mentions of at most REPORTS_READ of its reports); None: all, and the
+    links through facts as well (the page takes those from :func:`facts`)."""
     x = iri.n3()
     branches = [f"{{ {capped('?rel ?n ?g', f'GRAPH ?g {{ {x} ?rel ?n }}', scan)} {ENTITY_CHECK} }}"]
     for prop in INBOUND:
@@ -154,6 +155,14 @@ def neighbour_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
                         f' BIND("{inverse}" AS ?rel) }}')
     reports = capped("?r ?g", f"GRAPH ?g {{ ?r dcterms:creator {x} }}", REPORTS_READ if scan else None)
     branches.append(f'{{ {reports} OPTIONAL {{ GRAPH ?g {{ ?m pkg:refersTo ?n }} }} BIND("mentions" AS ?rel) }}')
+    if scan is None:  # the whole list (the editor's "and N more"): the links through facts too
+        branches += [
+            f"{{ GRAPH ?g {{ ?f prov:wasAssociatedWith {x} ; prov:used ?n ; pkg:actionType ?rel }} }}",
+            f"{{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?n ; pkg:actionType ?rel }} }}",
+            f'{{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?n }} BIND("cites" AS ?rel) }}',
+            f"{{ GRAPH ?g {{ ?c a pkg:Commitment ; dcterms:references {x} ; prov:wasAttributedTo ?n }}"
+            " BIND(action:plan AS ?rel) }",
+        ]
     return "SELECT ?n ?rel ?g WHERE {\n  " + "\n  UNION ".join(branches) + f"\n  FILTER(BOUND(?n) && ?n != {x})\n}}"
 
 

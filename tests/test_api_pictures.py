@@ -273,3 +273,17 @@ def test_overview_svg_draws_the_export_in_its_colours(tmp_path):
     assert set(drawn) == {graph.nodes[n]["color"] for n in connected}
     assert "北京市司法局" in svg
     store.close()
+
+
+def test_the_and_n_more_query_lists_every_neighbour(tmp_path):
+    """The editor query behind "and N more" names every neighbour the page counted."""
+    from api.entity import neighbour_query
+    from api.lookups import PROLOGUE
+
+    graphs, agency = crowded_graphs(NETWORK_MAX + 7)
+    store = EmbeddedStore(tmp_path / "store")
+    for iri, graph in graphs.items():
+        store.replace_graph(str(iri), graph)
+    rows = store.select(PROLOGUE + neighbour_query(agency, scan=None))["results"]["bindings"]
+    assert len({r["n"]["value"] for r in rows}) == NETWORK_MAX + 7 + 1  # the documents and the region
+    store.close()
