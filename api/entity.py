@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from api.lookups import curie, labels_of, pick_label, vocabulary_label
+from api.lookups import curie, pick_label, vocabulary_label
 from api.svg import (Bar, Network, Node, Point, bar_rows_svg, color_of, kind_of, legend_html, network_svg,
                      series_svg)
 from kg.vocab import ACTION, ID, PKG, PREFIXES
@@ -29,7 +29,8 @@ Select = Callable[[str], Awaitable[list[dict[str, str]]]]
 NETWORK_MAX = 24  # neighbours drawn; the rest are "and N more"
 REPORTS_READ = 3  # reports by a body whose mentions join its neighbourhood
 LABELLED_MAX = 60  # neighbours labelled (the picture's and the summary's)
-LABELS_READ = 6  # label triples read per node
+LABELS_READ = 6
+AMONG_READ = 20  # links read per drawn neighbour and property, for the edges between them  # label triples read per node
 SCAN_MAX = 200  # triples a page reads per way of being linked: a node in 10k reports stays fast
 FACTS_MAX = 10  # facts listed per kind
 ORG = PREFIXES["org"]
@@ -144,19 +145,18 @@ INBOUND = ("pkg:jurisdiction", "pkg:partOf", "org:subOrganizationOf", "eli:ensur
 def neighbour_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
     """The entities the entity is linked to directly, both ways (its jurisdiction, the region a
     region is part of, the bodies in a region, the initiatives a body runs …), and what the
-    reports it wrote mention (``mentions``), with the graph saying so. Each way reads at most
-    ``scan`` triples (the mentions of at most REPORTS_READ of its reports); None: all, and the
-    links through facts as well (the page takes those from :func:`facts`)."""
+    reports it wrote mention (``mentions``: on the page, :func:`mentioned`), with the graph saying
+    so. Each way reads at most ``scan`` triples; None: all, with the mentions and the links
+    through facts as well (the page takes those from :func:`facts`)."""
     x = iri.n3()
     branches = [f"{{ {capped('?rel ?n ?g', f'GRAPH ?g {{ {x} ?rel ?n }}', scan)} {ENTITY_CHECK} }}"]
     for prop in INBOUND:
         inverse = "^" + PREFIXES[prop.split(":")[0]] + prop.split(":")[1]
         branches.append(f"{{ {capped('?n ?g', f'GRAPH ?g {{ ?n {prop} {x} }}', scan)} {ENTITY_CHECK}"
                         f' BIND("{inverse}" AS ?rel) }}')
-    reports = capped("?r ?g", f"GRAPH ?g {{ ?r dcterms:creator {x} }}", REPORTS_READ if scan else None)
-    branches.append(f'{{ {reports} OPTIONAL {{ GRAPH ?g {{ ?m pkg:refersTo ?n }} }} BIND("mentions" AS ?rel) }}')
     if scan is None:  # the whole list (the editor's "and N more"): the links through facts too
         branches += [
+            f'{{ GRAPH ?g {{ ?r dcterms:creator {x} . ?m pkg:refersTo ?n }} BIND("mentions" AS ?rel) }}',
             f"{{ GRAPH ?g {{ ?f prov:wasAssociatedWith {x} ; prov:used ?n ; pkg:actionType ?rel }} }}",
             f"{{ GRAPH ?g {{ ?f prov:used {x} ; prov:wasAssociatedWith ?n ; pkg:actionType ?rel }} }}",
             f'{{ GRAPH ?g {{ ?m pkg:refersTo {x} . ?r a pkg:Report ; dcterms:creator ?n }} BIND("cites" AS ?rel) }}',
@@ -173,11 +173,12 @@ def facts_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
     """The facts about the entity — read through each property that links a fact to it, at
     most ``scan`` a property (None: all) — with their kind, year, evidence sentence, the other
     party (the document of an action about a body, the body of one about a document), the
-    action type, the quantity of targets and metrics, and the author and year of the report."""
+    action type, the quantity of targets and metrics (the report's author and year:
+    :func:`reports_of`)."""
     x = iri.n3()
     union = "\n  UNION ".join(f'{{ {capped("?f ?g", f"GRAPH ?g {{ ?f {link} {x} }}", scan)} BIND("{link}" AS ?link) }}'
                               for link in LINKS)
-    return f"""SELECT ?link ?f ?kind ?year ?other ?evidence ?text ?atype ?indicator ?unit ?value ?creator ?ryear WHERE {{
+    return f"""SELECT ?link ?f ?g ?kind ?year ?other ?evidence ?text ?atype ?indicator ?unit ?value WHERE {{
   {union}
   OPTIONAL {{ GRAPH ?g {{ ?f a ?kind }} FILTER(STRSTARTS(STR(?kind), STR(pkg:))) }}
   OPTIONAL {{ GRAPH ?g {{ ?f pkg:year ?year }} }}
@@ -187,8 +188,6 @@ def facts_query(iri: URIRef, scan: int | None = SCAN_MAX) -> str:
   OPTIONAL {{ GRAPH ?g {{ ?f pkg:actionType ?atype }} }}
   OPTIONAL {{ GRAPH ?g {{ ?f pkg:indicator ?indicator }} }} OPTIONAL {{ GRAPH ?g {{ ?f pkg:unit ?unit }} }}
   OPTIONAL {{ GRAPH ?g {{ ?f pkg:value ?value }} }}
-  BIND(IRI(CONCAT(STR(id:), "report/", STRAFTER(STR(?g), "/id/graph/"))) AS ?r)
-  OPTIONAL {{ GRAPH ?g {{ ?r dcterms:creator ?creator }} }} OPTIONAL {{ GRAPH ?g {{ ?r pkg:year ?ryear }} }}
 }}"""
 
 
@@ -204,6 +203,17 @@ class Facts:
         return f"{n}+" if kind in self.partial else str(n)
 
 
+async def reports_of(select: Select, graphs: set[str]) -> dict[str, dict[str, str]]:
+    """The author (``creator``) and year (``ryear``) of the report of each graph."""
+    if not graphs:
+        return {}
+    reports = {str(ID) + "report/" + g.split("/id/graph/", 1)[-1]: g for g in graphs}
+    keys = " ".join(URIRef(r).n3() for r in reports)
+    rows = await select(f"""SELECT ?r ?creator ?ryear WHERE {{ VALUES ?r {{ {keys} }}
+        OPTIONAL {{ GRAPH ?g {{ ?r dcterms:creator ?creator }} }} OPTIONAL {{ GRAPH ?h {{ ?r pkg:year ?ryear }} }} }}""")
+    return {reports[r["r"]]: {k: r[k] for k in ("creator", "ryear") if r.get(k)} for r in rows}
+
+
 async def facts(ctx: Context) -> Facts:
     if "facts" not in ctx.cache:
         rows = await ctx.select(facts_query(ctx.iri))
@@ -217,8 +227,21 @@ async def facts(ctx: Context) -> Facts:
                 by_kind[kind].setdefault(row["f"], row)
                 kinds_of_link[row["link"]].add(kind)
         partial = {k for link, n in per_link.items() if n >= SCAN_MAX for k in kinds_of_link[link]}
+        written = await reports_of(ctx.select, {r["g"] for r in by_kind.get("Mention", {}).values()})
+        for row in by_kind.get("Mention", {}).values():
+            row.update(written.get(row["g"], {}))
         ctx.cache["facts"] = Facts({k: list(v.values()) for k, v in by_kind.items()}, partial)
     return ctx.cache["facts"]
+
+
+async def mentioned(select: Select, iri: URIRef) -> list[dict[str, str]]:
+    """What the reports written by the entity mention (at most REPORTS_READ of its reports)."""
+    reports = await select(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?r dcterms:creator {iri.n3()} }} }} LIMIT {REPORTS_READ}")
+    if not reports:
+        return []
+    keys = " ".join(URIRef(r["g"]).n3() for r in reports)
+    rows = await select(f"SELECT ?n ?g WHERE {{ VALUES ?g {{ {keys} }} GRAPH ?g {{ ?m pkg:refersTo ?n }} }}")
+    return [{"n": r["n"], "g": r["g"], "rel": "mentions"} for r in rows if r["n"] != str(iri)]
 
 
 async def neighbours(ctx: Context) -> list[dict]:
@@ -227,7 +250,7 @@ async def neighbours(ctx: Context) -> list[dict]:
     body acted on (by action type), the bodies that acted on, cited (``cites``) or planned a
     document."""
     if "neighbours" not in ctx.cache:
-        rows = await ctx.select(neighbour_query(ctx.iri))
+        rows = await ctx.select(neighbour_query(ctx.iri)) + await mentioned(ctx.select, ctx.iri)
         graphs: dict[tuple[str, str], set] = defaultdict(set)
         for row in rows:
             graphs[(row["n"], row["rel"])].add(row["g"])
@@ -327,10 +350,11 @@ async def network_section(ctx: Context) -> str:
         net.nodes.append(Node(item["iri"], item["label"], item["kind"], ctx.href(item["iri"])))
         net.edges.append((str(ctx.iri), item["iri"],
                           ", ".join(relation_label(r, ctx) for r in item["relations"])))
-    keys = " ".join(URIRef(i["iri"]).n3() for i in shown)
-    among = await ctx.select(f"""SELECT DISTINCT ?a ?b WHERE {{ VALUES ?a {{ {keys} }} VALUES ?b {{ {keys} }}
-        GRAPH ?g {{ ?a pkg:jurisdiction|pkg:partOf|org:subOrganizationOf|eli:ensures_implementation_of|prov:wasAttributedTo ?b }} }}""")
-    net.edges += [(r["a"], r["b"], "") for r in among if r["a"] != r["b"]]
+    shown_keys = {i["iri"] for i in shown}
+    among = await ctx.select("SELECT ?a ?b WHERE { " + " UNION ".join(
+        f"{{ SELECT ?a ?b WHERE {{ VALUES ?a {{ {URIRef(i['iri']).n3()} }} GRAPH ?g {{ ?a {prop} ?b }} }} LIMIT {AMONG_READ} }}"
+        for i in shown for prop in ("pkg:jurisdiction", "pkg:partOf", "org:subOrganizationOf")) + " }")
+    net.edges += sorted({(r["a"], r["b"], "") for r in among if r["b"] in shown_keys and r["a"] != r["b"]})
     more = ""
     if len(near) > len(shown):
         query = neighbour_query(ctx.iri, scan=None)
@@ -357,7 +381,7 @@ async def facts_section(ctx: Context) -> str:
         if not every:
             continue
         rows = latest_first(every, FACTS_MAX)
-        labels = await labels_of(ctx.select, [r["f"] for r in rows] + [r.get("other", "") for r in rows], ctx.lang)
+        labels = await few_labels(ctx.select, [r["f"] for r in rows] + [r.get("other", "") for r in rows], ctx.lang)
         items = []
         for r in rows:
             title = labels.get(r["f"]) or r.get("indicator") or kind
@@ -438,7 +462,7 @@ async def reach_section(ctx: Context) -> str:
         return ""
     bodies = sorted({r["body"] for r in rows})
     paths = await region_paths(ctx.select, bodies)
-    labels = await labels_of(ctx.select, bodies + [n for p in paths.values() for n in p], ctx.lang)
+    labels = await few_labels(ctx.select, bodies + [n for p in paths.values() for n in p], ctx.lang)
     unknown = ctx.word("unknown region")
     by_year: dict[str, dict[tuple, set]] = defaultdict(lambda: defaultdict(set))
     relations: dict[tuple, set] = defaultdict(set)

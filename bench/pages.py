@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             stated = graphs["results"]["bindings"][0]["n"]["value"]
             rows.append((kind, title, stated, statistics.median(times), max(times), html.count('class="node"')))
     store.close()
-    print(f"| page (most connected of its kind) | stated in graphs | median ms | worst ms | nodes drawn |")
+    print("| page (most connected of its kind) | stated in graphs | median ms | worst ms | nodes drawn |")
     print("|---|---|---|---|---|")
     for kind, title, stated, median, worst, drawn in rows:
         print(f"| {kind}: {title} | {stated} | {median:.0f} | {worst:.0f} | {drawn} |")
