@@ -287,3 +287,42 @@ def test_the_and_n_more_query_lists_every_neighbour(tmp_path):
     rows = store.select(PROLOGUE + neighbour_query(agency, scan=None))["results"]["bindings"]
     assert len({r["n"]["value"] for r in rows}) == NETWORK_MAX + 7 + 1  # the documents and the region
     store.close()
+
+
+def test_a_node_in_many_reports_reads_a_bounded_sample_and_says_so(tmp_path, monkeypatch):
+    """An agency acting in 250 reports: the page counts its actions up to the cap ("200+"),
+    lists FACTS_MAX of them with an "and more" link, and its values' "stated in" says the graphs
+    were read up to a cap ("N+ more")."""
+    import api.pages
+    from api.entity import FACTS_MAX, SCAN_MAX
+
+    monkeypatch.setattr(api.pages, "GRAPHS_READ", 100)
+    agency, doc = entity_iri("agency", "忙碌区司法局"), entity_iri("document", "忙碌条例")
+    store = EmbeddedStore(tmp_path / "store")
+    graphs = []
+    for i in range(250):
+        rid = f"busy-{i:03d}"
+        g = Graph()
+        g.add((agency, RDF.type, PKG.Agency))
+        g.add((agency, RDFS.label, Literal("忙碌区司法局", lang="zh")))
+        g.add((doc, RDF.type, PKG.Document))
+        g.add((doc, RDFS.label, Literal("忙碌条例", lang="zh")))
+        act = fact_iri(rid, "action", "study", str(doc))
+        g.add((act, RDF.type, PKG.Action))
+        g.add((act, PKG.actionType, ACTION.study))
+        g.add((act, PROV.wasAssociatedWith, agency))
+        g.add((act, PROV.used, doc))
+        g.add((act, PKG.year, Literal(2000 + i % 20, datatype=XSD.integer)))
+        graphs.append((str(report_graph(rid)), g))
+    store.bulk_replace(graphs)
+    with serve(create_app(store)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        html = client.get(page_path(agency)).text
+        assert f'<h3 id="facts-action">Actions ({SCAN_MAX}+)</h3>' in client.get(
+            page_path(agency), params={"lang": "en"}).text
+        listed = re.search(r'<h3 id="facts-action">.*?</ul>', html, re.S).group(0)
+        assert listed.count('class="fact"') == FACTS_MAX
+        assert "2019" in listed and "2000" not in listed  # latest first
+        assert re.search(r"… and \d+\+ more", html)  # stated in: read up to the cap
+        node = {k for svg, k, _ in parse(html).nodes if svg == "network"}
+        assert node == {str(agency), str(doc)}
+    store.close()
