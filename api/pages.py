@@ -10,6 +10,12 @@ RDF/XML by Accept; 404 if the IRI is unknown. A named graph's IRI answers with t
 triples (capped at the row limit) and, in HTML, a summary of it. The vocabulary's IRIs are
 answered from its files (parsed once), so they work on a store that does not hold them.
 
+An agency, document, initiative or region page opens with pictures (api.entity: a summary in
+words, the neighbourhood as an SVG network, a document's reach, a body's targets and results,
+the facts with their evidence) before its tables. On a node stated in thousands of report graphs
+a page reads a bounded sample (the first GRAPHS_READ quads for "stated in", INCOMING_READ
+incoming links) and says so.
+
 Pages are labelled in one language: ``?lang=en`` or the Accept-Language header (Chinese
 by default). Facts without a label of their own (targets, metrics, actions, mentions,
 sentences) are titled with their indicator, their action and document, or their text; the
@@ -225,9 +231,9 @@ async def render(request: Request, own: Select, store: Select, iri: URIRef, lang
     out.sort(key=lambda r: (r["p"], r["o"]))
     # the first INCOMING_READ links found (a node named in 10k reports has millions), sorted here:
     # an ORDER BY in the query would make the engine read them all first
-    incoming = await store(f"""SELECT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {iri.n3()} }} }} LIMIT {INCOMING_READ}""")
-    incoming = sorted({(r["p"], r["s"]) for r in incoming})  # DISTINCT here too: in the query, it reads all
-    incoming_more = len(incoming) > INCOMING_SHOWN
+    read = await store(f"""SELECT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {iri.n3()} }} }} LIMIT {INCOMING_READ}""")
+    incoming = sorted({(r["p"], r["s"]) for r in read})  # DISTINCT here too: in the query, it reads all
+    incoming_more = len(incoming) > INCOMING_SHOWN or len(read) >= INCOMING_READ
     incoming = [{"s": s, "p": p} for p, s in incoming[:INCOMING_SHOWN]]
     named = [r["o"] for r in out if r.get("isiri") == "iri"] + [r["s"] for r in incoming]
     # the values' labels read a few copies each (a region is labelled in every report naming it)
