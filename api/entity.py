@@ -33,6 +33,7 @@ LABELS_READ = 6
 AMONG_READ = 20  # links read per drawn neighbour and property, for the edges between them  # label triples read per node
 SCAN_MAX = 200  # triples a page reads per way of being linked: a node in 10k reports stays fast
 FACTS_MAX = 10  # facts listed per kind
+FEW_NEIGHBOURS = 4  # at most this many: the summary names each neighbour with its ties
 ORG = PREFIXES["org"]
 ENTITY_TYPES = {str(PKG.Agency): "agency", ORG + "Organization": "organisation", str(PKG.Region): "region",
                 str(PKG.Document): "document", str(PKG.Initiative): "initiative"}
@@ -308,8 +309,9 @@ async def few_labels(select: Select, iris: list[str], lang: str) -> dict[str, st
 
 
 async def summary_section(ctx: Context) -> str:
-    """One paragraph in words: what the entity did with which documents (by action, with
-    years), where it is, and how many facts of each kind are about it."""
+    """One paragraph in words: what the entity did with which documents (by action), where it
+    is, what it runs — or, with FEW_NEIGHBOURS or fewer, each neighbour with its ties (a law's
+    two implementing bodies: what each did with it) — and how many facts of each kind."""
     near = await neighbours(ctx)
     found = await facts(ctx)
     phrases = []
@@ -317,6 +319,12 @@ async def summary_section(ctx: Context) -> str:
     for item in near:
         for rel in item["relations"]:
             by_relation[rel].append(item)
+    labelled_near = [i for i in near if i["label"]]
+    if 0 < len(labelled_near) <= FEW_NEIGHBOURS:  # few neighbours, many ties: each named once
+        for item in labelled_near:
+            phrases.append(ctx.link(item["iri"], item["label"]) + " ("
+                           + ", ".join(escape(relation_label(r, ctx)) for r in item["relations"]) + ")")
+        by_relation = {}
     for rel, items in sorted(by_relation.items(), key=lambda kv: -len(kv[1])):
         name = relation_label(rel, ctx)
         labelled = [i for i in items if i["label"]]
