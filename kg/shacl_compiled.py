@@ -317,6 +317,22 @@ class _Compiler:
             return "*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted
         return "LanguageInConstraintComponent", lambda f, vs, d: all(ok(v) for v in vs)
 
+    def c_uniqueLang(self, node, value):
+        if not (isinstance(value, Literal) and value.value is True):
+            return "UniqueLangConstraintComponent", lambda f, vs, d: True  # false: no constraint
+
+        def ok(vs) -> bool:  # no two values share a language tag (case folded, as pyshacl does)
+            seen: set[str] = set()
+            for v in vs:
+                if v[0] == '"':
+                    lang = split_literal(v)[2]
+                    if lang:
+                        if lang.lower() in seen:
+                            return False
+                        seen.add(lang.lower())
+            return True
+        return "UniqueLangConstraintComponent", lambda f, vs, d: ok(vs)
+
     def c_in(self, node, value):
         allowed = {term(item) for item in self.items(value)}
         if any(kind(a) == "L" and split_literal(a)[1] not in (None, XSD_STRING) for a in allowed):

@@ -37,9 +37,25 @@ XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 
 def example_graphs() -> dict[str, Graph]:
+    """The examples' report graphs, and the progress graphs (kg.progress) their consecutive
+    years give."""
+    import tempfile
+
+    from kg.ingest import ingest_paths
+    from kg.store import open_store
+
     found, errors = discover([EXAMPLES])
     assert not errors and found
-    return {path.stem: report_graph_of(read_report(path, meta)) for path, meta in found}
+    graphs = {path.stem: report_graph_of(read_report(path, meta)) for path, meta in found}
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "store")
+        assert ingest_paths([EXAMPLES], store, shacl=False).ok
+        for iri in store.graphs():
+            if "/id/graph/progress/" in iri:
+                graphs["progress-" + iri.rsplit("/", 1)[-1]] = store.construct(
+                    f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        store.close()
+    return graphs
 
 
 GRAPHS = example_graphs()
@@ -129,6 +145,9 @@ MUTATIONS: list[tuple[str, Callable[[Graph], bool]]] = [
     ("document without title", drop(PKG.Document, DCTERMS.title)),
     ("legal resource at a policy level", add(PKG.Document, RDF.type, ELI.LegalResource)),
     ("document implements an agency", swap_refs(PKG.Document, ELI.ensures_implementation_of, PKG.Agency)),
+    ("indicator with two Chinese labels", add(PKG.Indicator, SKOS.prefLabel, Literal("另一个名称", lang="zh"))),
+    ("indicator in another scheme", replace(PKG.Indicator, SKOS.inScheme, PKG.DocumentLevels)),
+    ("progress check without outcome", drop(PKG.ProgressCheck, PKG.outcome)),
     ("initiative without label", drop(PKG.Initiative, RDFS.label)),
     ("initiative attributed to a region", swap_refs(PKG.Initiative, PROV.wasAttributedTo, PKG.Region)),
     ("mention without evidence", drop(PKG.Mention, PKG.evidence)),
