@@ -283,6 +283,13 @@ def build_checks(group: URIRef, data: dict[str, list]) -> Graph:
     return g
 
 
+def _label(store: Store, body: URIRef) -> str:
+    """A body's name, for its progress graph's label (its IRI's last segment if it has none)."""
+    found = store.select(f"SELECT ?l WHERE {{ GRAPH ?g {{ <{body}> <{RDFS.label}> ?l }} }} LIMIT 1")
+    rows = found.get("results", {}).get("bindings", [])
+    return rows[0]["l"]["value"] if rows else str(body).rsplit("/", 1)[-1]
+
+
 def refresh(store: Store, bodies: Iterable[URIRef]) -> int:
     """Recompute the progress graphs of ``bodies`` (and of the names they are followed under)
     from the store; each graph is replaced in one transaction, or dropped when it holds no
@@ -299,6 +306,7 @@ def refresh(store: Store, bodies: Iterable[URIRef]) -> int:
                                          for key, value in data.items()})
             iri = str(progress_graph(group))
             if len(graph):
+                graph.add((URIRef(iri), RDFS.label, Literal(f"{_label(store, group)}：目标与成效核对", lang="zh")))
                 store.replace_graph(iri, graph)
                 checks += len(set(graph.subjects(RDF.type, PKG.ProgressCheck)))
             else:

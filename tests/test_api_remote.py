@@ -129,7 +129,7 @@ def test_update_and_timeout_over_remote(servers, remote_store):
     remote_store.drop_graph("urn:test:remote")
     numbers = " ".join(str(i) for i in range(300))
     slow = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {numbers} }} VALUES ?b {{ {numbers} }} "
-            f"VALUES ?c {{ {numbers} }} }}")
+            f"VALUES ?c {{ {numbers} }} VALUES ?d {{ {numbers} }} }}")  # 8.1e9 rows: never within the limit
     start = time.monotonic()
     response = httpx.post(f"{remote}/sparql", data={"query": slow}, timeout=30)
     assert response.status_code == 504 and "timed out" in response.json()["detail"]

@@ -25,7 +25,7 @@ from kg.resolve import resolve
 from kg.triples import ReportTriples, iri, term
 from kg.vocab import report_graph
 
-from .conftest import EXAMPLES, SHARED
+from .conftest import EXAMPLES, SHARED, EXAMPLE_REPORTS
 
 FOLDERS = [folder for folder in (SHARED / "corpus", SHARED / "corpus-dev", EXAMPLES) if folder.is_dir()]
 AUTHORITY = default_authority()
@@ -117,7 +117,7 @@ def test_report_triples_round_trip_through_an_rdflib_graph():
 
 def test_ingest_stores_exactly_rdflibs_triples(store, examples_copy):
     summary = ingest_paths([examples_copy], store)
-    assert summary.ok and len(summary.stored) == 2
+    assert summary.ok and len(summary.stored) == EXAMPLE_REPORTS
     for outcome in summary.stored:
         path = Path(outcome.source)
         metas = dict(discover([examples_copy])[0])
@@ -137,7 +137,7 @@ def test_the_rdf_path_benchmark_runs_and_compares_like_with_like(tmp_path, capsy
     out = tmp_path / "rdf-path.json"
     assert main([str(EXAMPLES), "--repeat", "1", "--no-pyshacl", "--json", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert result["reports"] == 2 and result["triples"] > 1000
+    assert result["reports"] == EXAMPLE_REPORTS and result["triples"] > 1000
     assert set(result["both"]) == {"old serial ingest", "old parallel ingest", "new"}
     assert "compiled shapes on N-Triples terms (new)" in result["validate"]
     assert result["triples_per_s_both_new"] > 0
