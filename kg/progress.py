@@ -306,6 +306,7 @@ def refresh(store: Store, bodies: Iterable[URIRef]) -> int:
                                          for key, value in data.items()})
             iri = str(progress_graph(group))
             if len(graph):
+                graph.add((URIRef(iri), RDF.type, PROV.Bundle))  # a named set of derived statements
                 graph.add((URIRef(iri), RDFS.label, Literal(f"{_label(store, group)}：目标与成效核对", lang="zh")))
                 store.replace_graph(iri, graph)
                 checks += len(set(graph.subjects(RDF.type, PKG.ProgressCheck)))
