@@ -353,6 +353,27 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: str | Path, read_only: bool = False, wait: float = 0.0,
                  on_wait: "Callable[[str], None] | None" = None):
+        self._init_state(path, read_only)
+        if read_only and not Path(path).is_dir():
+            raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+        self._lock = StoreLock(Path(path), exclusive=not read_only, wait=wait, on_wait=on_wait)
+        try:
+            if read_only:
+                if not Path(path).is_dir():
+                    raise StoreError(f"{path}: no store here (run `kg ingest` first)")
+                self._store = self._ox.Store.read_only(str(path))
+            else:
+                Path(path).mkdir(parents=True, exist_ok=True)
+                self._store = self._ox.Store(str(path))
+                self._open_index()
+        except (OSError, StoreError) as err:
+            self._lock.release()
+            if isinstance(err, StoreError):
+                raise
+            raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
+
+    def _init_state(self, path: str | Path, read_only: bool) -> None:
+        """What every embedded store (writer, reader, worker) holds before it opens anything."""
         import pyoxigraph
 
         self._ox = pyoxigraph
@@ -364,23 +385,6 @@ class EmbeddedStore(Store):
         self._publishing = False
         self._dirty = False
         self._published = time.monotonic()
-        if read_only and not Path(path).is_dir():
-            raise StoreError(f"{path}: no store here (run `kg ingest` first)")
-        self._lock = StoreLock(Path(path), exclusive=not read_only, wait=wait, on_wait=on_wait)
-        try:
-            if read_only:
-                if not Path(path).is_dir():
-                    raise StoreError(f"{path}: no store here (run `kg ingest` first)")
-                self._store = pyoxigraph.Store.read_only(str(path))
-            else:
-                Path(path).mkdir(parents=True, exist_ok=True)
-                self._store = pyoxigraph.Store(str(path))
-                self._open_index()
-        except (OSError, StoreError) as err:
-            self._lock.release()
-            if isinstance(err, StoreError):
-                raise
-            raise StoreError(f"{path}: cannot open the store ({_first_line(err)})") from err
 
     def _open_index(self) -> None:
         """The writer keeps the full-text index beside the store (kg.search); an index made for
@@ -710,15 +714,7 @@ class WorkerStore(EmbeddedStore):
 
         from .snapshots import SnapshotError, SnapshotReader
 
-        self._ox = pyoxigraph
-        self.location = str(path)
-        self.read_only = True
-        self._lock = None
-        self._write_lock = threading.RLock()
-        self._writing = 0
-        self._publishing = False
-        self._dirty = False
-        self._published = time.monotonic()
+        self._init_state(path, read_only=True)
         self._reader = SnapshotReader(path) if snapshots else None
         self._snapshot_error = SnapshotError
         self._store = None

@@ -214,3 +214,17 @@ def serve(app, **config) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+
+
+def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    """Wait until a `kg serve` subprocess answers /queries (AssertionError if it ends or is slow)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + "/queries", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, f"kg serve exited with {proc.returncode}"
+        assert time.monotonic() < deadline, f"kg serve did not answer within {timeout:g} s"
+        time.sleep(0.2)

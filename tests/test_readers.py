@@ -13,7 +13,7 @@ import httpx
 
 from kg.store import EmbeddedStore
 
-from .api_fixtures import free_port
+from .api_fixtures import free_port, wait_for_server
 from .conftest import EXAMPLES, kg_command, run_kg
 from .test_reliability import make_corpus
 
@@ -76,15 +76,7 @@ def test_serve_without_a_token_lets_an_ingest_write_and_then_sees_it(tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/queries", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "kg serve did not start"
-            time.sleep(0.2)
+        wait_for_server(url, server)
 
         def graphs() -> int:
             r = httpx.get(url + "/sparql", params={"query": GRAPHS},

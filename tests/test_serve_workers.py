@@ -3,12 +3,11 @@ a writing server (with a token) refuses to run more than one."""
 from __future__ import annotations
 
 import subprocess
-import time
 
 import httpx
 import psutil
 
-from .api_fixtures import free_port
+from .api_fixtures import free_port, wait_for_server
 from .conftest import EXAMPLES, kg_command, run_kg, EXAMPLE_REPORTS
 
 COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?r a <https://w3id.org/policy-kg/ontology#Report> } }"
@@ -22,15 +21,7 @@ def test_two_server_processes_answer(tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/queries", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.poll() else "slow"
-            time.sleep(0.3)
+        wait_for_server(url, server)
         with httpx.Client(timeout=60) as client:
             for _ in range(20):
                 r = client.get(url + "/sparql", params={"query": COUNT},
