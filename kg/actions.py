@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .titles import mask_titles
+
 VERBS = {
     # longest first within each action; "印发实施" is issuing, not implementing
     "issue": ("印发实施", "印发", "出台", "发布", "颁布", "公布", "下发", "制发", "上线"),
@@ -64,24 +66,11 @@ def find_verbs(text: str) -> list[Verb]:
 def verb_offsets(text: str) -> list[tuple[int, int, str]]:
     """(start, end, action) of each verb :func:`find_verbs` finds, without making the objects."""
     out = []
-    for m in VERB_RE.finditer(_mask_titles(text)):
+    for m in VERB_RE.finditer(mask_titles(text)):
         action = ACTION_OF[m.group(0)]
         if action != "none":
             out.append((m.start(), m.end(), action))
     return out
-
-
-def _mask_titles(text: str) -> str:
-    if "《" not in text:
-        return text
-    out, depth = [], 0
-    for ch in text:
-        if ch == "《":
-            depth += 1
-        out.append("\u3000" if depth else ch)
-        if ch == "》" and depth:
-            depth -= 1
-    return "".join(out)
 
 
 def chains(titles: list[tuple[int, int]], text: str) -> list[list[int]]:

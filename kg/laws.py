@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from . import lexicons
 from .agencies import Jurisdiction
-from .titles import PROVINCES, is_generic_short
+from .titles import PROVINCES, is_generic_short, mask_titles
 
 CJK = "\u4e00-\u9fff"
 VERB_KIND = lexicons.kinds("governing_verbs.tsv")
@@ -113,7 +113,7 @@ def find_laws(text: str, where: Jurisdiction | None = None, gazetteer: Gazetteer
         return []
     where = where or Jurisdiction()
     gazetteer = gazetteer or Gazetteer()
-    masked = _mask_brackets(text)
+    masked = mask_titles(text)
     found = _by_pattern(masked, where, gazetteer)
     if matcher is not None:
         found += _by_gazetteer(masked, matcher(text), gazetteer)
@@ -237,14 +237,3 @@ def _longest_first(found: list[BareTitle]) -> list[BareTitle]:
     return sorted(kept, key=lambda t: t.start)
 
 
-def _mask_brackets(text: str) -> str:
-    if "《" not in text:
-        return text
-    out, depth = [], 0
-    for ch in text:
-        if ch == "《":
-            depth += 1
-        out.append("\u3000" if depth else ch)
-        if ch == "》" and depth:
-            depth -= 1
-    return "".join(out)

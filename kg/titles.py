@@ -46,6 +46,21 @@ def find_titles(text: str, nested: bool = True) -> list[TitleSpan]:
     return sorted(out, key=lambda s: (s.start, -s.end))
 
 
+def mask_titles(text: str) -> str:
+    """``text`` with every 《…》 title (brackets included, nesting counted) blanked by ideographic
+    spaces of the same length, so offsets stay and patterns do not read inside titles."""
+    if "《" not in text:
+        return text
+    out, depth = [], 0
+    for ch in text:
+        if ch == "《":
+            depth += 1
+        out.append("\u3000" if depth else ch)
+        if ch == "》" and depth:
+            depth -= 1
+    return "".join(out)
+
+
 # --- abbreviations --------------------------------------------------------------------
 
 ABBREV_DEF = re.compile(
