@@ -92,10 +92,7 @@ def report_graph_of(report: Report, authority: Authority | None = None, budget: 
     """The RDF graph of one report (not validated), within ``budget`` (:mod:`kg.limits`; by
     default the limits set in the environment): else :class:`~kg.limits.LimitExceeded`."""
     budget = budget or Budget.from_env()
-    extraction = extract(report, budget=budget)
-    resolution = resolve(extraction, authority)
-    budget.clock("resolving")
-    graph = build_graph(extraction, resolution)
+    graph = build_graph(*_extract_and_resolve(report, authority, budget))
     budget.clock("building the graph")
     return graph
 
@@ -105,12 +102,18 @@ def report_triples_of(report: Report, authority: Authority | None = None,
     """The triples of :func:`report_graph_of`'s graph, written as N-Triples terms (no rdflib
     graph: several times faster), within ``budget``."""
     budget = budget or Budget.from_env()
+    triples = build_triples(*_extract_and_resolve(report, authority, budget))
+    budget.clock("building the graph")
+    return triples
+
+
+def _extract_and_resolve(report: Report, authority: Authority | None, budget: Budget):
+    """The report's facts and their resolution, the clock checked after each: what both graph
+    builds start from."""
     extraction = extract(report, budget=budget)
     resolution = resolve(extraction, authority)
     budget.clock("resolving")
-    triples = build_triples(extraction, resolution)
-    budget.clock("building the graph")
-    return triples
+    return extraction, resolution
 
 
 def check_triples(report: Report, authority: Authority | None = None,
