@@ -228,3 +228,17 @@ def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> 
         assert proc.poll() is None, f"kg serve exited with {proc.returncode}"
         assert time.monotonic() < deadline, f"kg serve did not answer within {timeout:g} s"
         time.sleep(0.2)
+
+
+@contextmanager
+def listener():
+    """A TCP socket listening on a free loopback port, for tests that check nobody connects to
+    it: yields (socket, port)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(5)
+    sock.settimeout(0.5)
+    try:
+        yield sock, sock.getsockname()[1]
+    finally:
+        sock.close()

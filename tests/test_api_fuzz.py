@@ -13,7 +13,6 @@ import select
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -29,7 +28,7 @@ from api.runner import Runner  # noqa: E402
 from api.sparql import MAX_NESTING, MAX_QUERY_CHARS  # noqa: E402
 from kg.store import EmbeddedStore, Store  # noqa: E402
 
-from .api_fixtures import TOKEN, serve, triple_count  # noqa: E402
+from .api_fixtures import TOKEN, listener, serve, triple_count  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -338,18 +337,6 @@ def test_deep_and_long_queries_do_not_kill_the_server(open_url):
 
 
 # --- no requests to other servers (SERVICE) -------------------------------------------------
-
-@contextmanager
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.5)
-    try:
-        yield sock, sock.getsockname()[1]
-    finally:
-        sock.close()
-
 
 def test_federated_queries_are_refused(open_url):
     """The engine would send a SERVICE clause's request to any host and port the client names."""

@@ -18,7 +18,6 @@ import hashlib
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from api.app import create_app
 from api.reports import MAX_PARTS
 from kg.vocab import report_graph
 
-from .api_fixtures import AGENCY, REPORT, REPORT_ID, TOKEN, make_store, serve, write_queries
+from .api_fixtures import AGENCY, REPORT, REPORT_ID, TOKEN, listener, make_store, serve, write_queries
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -211,18 +210,6 @@ def test_every_answer_says_nosniff(client):
 
 
 # --- 8. SPARQL UPDATE and queries may not call other hosts ----------------------------------
-
-@contextmanager
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.5)
-    try:
-        yield sock, sock.getsockname()[1]
-    finally:
-        sock.close()
-
 
 def test_updates_may_not_load_or_call_services(client, store):
     with listener() as (sock, port):
