@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import contextmanager
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -164,8 +165,7 @@ class SearchIndex:
         """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction. A
         text several graphs hold (an agency's name in every report of it) is indexed once."""
         db = self._db
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             for graph, ntriples in graphs:
                 self._drop(graph)
                 for s, kind, text, typ, report, _ in entries_of(ntriples):
@@ -178,10 +178,6 @@ class SearchIndex:
                     else:
                         entry = row[0]
                     db.execute("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", (graph, entry))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def _drop(self, graph: str) -> None:
         """Forget a graph; texts no other graph holds leave the index."""
@@ -257,19 +253,16 @@ class SearchIndex:
             found += [{"s": s, "kind": k, "text": t, "type": typ, "report": rep} for s, k, t, typ, rep in rows]
         return total, found, not self.capped
 
+    @contextmanager
     def _transaction(self):
-        from contextlib import contextmanager
-
-        @contextmanager
-        def tx():
-            self._db.execute("BEGIN")
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        return tx()
+        """One SQLite transaction: committed when the block ends, rolled back if it raises."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()

@@ -385,6 +385,10 @@ class EmbeddedStore(Store):
         self._publishing = False
         self._dirty = False
         self._published = time.monotonic()
+        self._replacing = False  # inside a graph replacement: its update leaves the index fresh
+        self._unflushed = 0      # quads written since the last flush
+        self._search = None      # the full-text index this writer keeps (kg.search)
+        self._reader_index = None  # the index a reader opened
 
     def _open_index(self) -> None:
         """The writer keeps the full-text index beside the store (kg.search); an index made for
@@ -402,7 +406,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"{self.location}: cannot open the search index ({err})") from err
 
     def _index(self, graphs: list[tuple[str, bytes]], stale: bool = False) -> None:
-        index = getattr(self, "_search", None)
+        index = self._search
         if index is None:
             return
         if stale:
@@ -411,18 +415,18 @@ class EmbeddedStore(Store):
             index.replace(graphs)
 
     def search(self, query: str, limit: int, offset: int):
-        index = getattr(self, "_search", None)
+        index = self._search
         if index is None:
             from .search import SearchIndex
 
-            index = self._reader_index = getattr(self, "_reader_index", None) or SearchIndex.open_for_reading(self.location)
+            index = self._reader_index = self._reader_index or SearchIndex.open_for_reading(self.location)
         if index is None or not index.fresh():
             return None
         return index.search(query, limit, offset)
 
     def reindex(self) -> int:
         """Rebuild the full-text index from every graph of the store (``kg index``)."""
-        if getattr(self, "_search", None) is None:
+        if self._search is None:
             raise StoreError(f"{self.location}: open the store for writing to rebuild its index")
         ox = self._ox
 
@@ -527,7 +531,7 @@ class EmbeddedStore(Store):
                 raise QuerySyntaxError(f"SPARQL update syntax error: {_first_line(err)}") from err
             except (OSError, RuntimeError, ValueError) as err:
                 raise StoreError(f"update failed: {_first_line(err)}") from err
-            if not getattr(self, "_replacing", False):
+            if not self._replacing:
                 self._index([], stale=True)  # an update may change any label: rebuild with `kg index`
 
     def graphs(self) -> list[str]:
@@ -645,7 +649,7 @@ class EmbeddedStore(Store):
                 Store.drop_graph(self, graph_iri)
             finally:
                 self._replacing = False
-            if getattr(self, "_search", None) is not None:
+            if self._search is not None:
                 self._search.drop(graph_iri)
 
     def replace_ntriples(self, graph_iri: str, ntriples: str | bytes) -> None:
@@ -657,7 +661,7 @@ class EmbeddedStore(Store):
         """Count transactionally written quads; flush every FLUSH_EVERY_QUADS. Oxigraph keeps
         what transactions wrote in memory until a flush: without one, resident memory grows by
         about 1 KB a quad (10 GB for 10M triples), whichever path wrote them."""
-        self._unflushed = getattr(self, "_unflushed", 0) + quads
+        self._unflushed += quads
         if self._unflushed >= FLUSH_EVERY_QUADS:
             self._unflushed = 0
             try:
@@ -691,7 +695,7 @@ class EmbeddedStore(Store):
             except (OSError, RuntimeError, StoreError):
                 pass
         self._store = None
-        for index in (getattr(self, "_search", None), getattr(self, "_reader_index", None)):
+        for index in (self._search, self._reader_index):
             if index is not None:
                 index.close()
         self._search = self._reader_index = None
@@ -742,7 +746,7 @@ class WorkerStore(EmbeddedStore):
 
     def close(self) -> None:
         self._store = None
-        if getattr(self, "_reader_index", None) is not None:
+        if self._reader_index is not None:
             self._reader_index.close()
             self._reader_index = None
         if self._reader is not None:
