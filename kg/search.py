@@ -10,8 +10,12 @@ search says so: ``capped``).
 The index is an SQLite database ``<store>.search.sqlite`` with an FTS5 table. Each text is
 indexed as its overlapping character bigrams (光明区司法局 → 光明 明区 区司 司法 法局 局), so a
 query of two or more characters is the phrase of its bigrams (an exact substring match) and a
-query of one character is a prefix query. Bigrams are written as hex tokens, so FTS5's tokenizer
-keeps each one whole whatever characters it holds. Texts are folded (NFKC, case) before
+query of one character is a prefix query. Bigrams are written as hex tokens of their UTF-16 code
+units (光明 → ``5149660e``), so FTS5's tokenizer keeps each one whole whatever characters it holds
+(the hex is made by ``bytes.hex`` and the pairs by ``map``: no Python step a character). A
+character outside the Basic Multilingual Plane is two code units, and is matched as such. The
+token form is the index's ``format`` (``FORMAT``): an index of another format is stale until
+``kg index`` rebuilds it. Texts are folded (NFKC, case) before
 indexing and searching, as the scan it replaces (``CONTAINS(LCASE(…))``) did.
 
 What is indexed, per report graph: every ``rdfs:label`` and ``skos:prefLabel`` (kind ``label``, with the node's
@@ -24,8 +28,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import contextmanager
 import unicodedata
+from contextlib import contextmanager
+from itertools import chain, islice
+from operator import add
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -56,6 +62,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, tokenize='unic
 CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, tokenize='unicode61');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
+FORMAT = "utf16-bigrams"  # the token form of this version (state key 'format')
 COUNT_CAP = 10000  # hits counted at most; past it the total is a lower bound
 _FTS = {"label": "label_grams", "evidence": "evidence_grams"}
 
@@ -69,24 +76,27 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _token(gram: str) -> str:
-    return gram.encode("utf-8").hex()
+def _units(folded: str) -> list[str]:
+    """The UTF-16 code units of a folded text, each as 4 hex digits."""
+    return folded.encode("utf-16-be").hex(" ", 2).split(" ") if folded else []
 
 
 def grams(text: str) -> str:
     """The text as space-separated hex tokens of its bigrams (and its last character)."""
-    folded = fold(text)
-    return " ".join(_token(folded[i:i + 2]) for i in range(len(folded)))
+    units = _units(fold(text))
+    if not units:
+        return ""
+    return " ".join(chain(map(add, units, islice(units, 1, None)), (units[-1],)))
 
 
 def match_expression(query: str) -> str | None:
     """The FTS5 query for a substring, or None for an empty one."""
-    folded = fold(query)
-    if not folded:
+    units = _units(fold(query))
+    if not units:
         return None
-    if len(folded) == 1:
-        return _token(folded) + "*"
-    return '"' + " ".join(_token(folded[i:i + 2]) for i in range(len(folded) - 1)) + '"'
+    if len(units) == 1:
+        return units[0] + "*"
+    return '"' + " ".join(map(add, units, islice(units, 1, None))) + '"'
 
 
 def _unescape(text: str) -> str:
@@ -96,8 +106,8 @@ def _unescape(text: str) -> str:
                        else _SIMPLE.get(m.group(3), m.group(3)), text)
 
 
-def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None, int]]:
-    """(s, kind, text, type, report, rank) of one graph's N-Triples: its labels and sentences."""
+def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(s, kind, text, type, report) of one graph's N-Triples: its labels and sentences."""
     text = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
     labels: list[tuple[str, str]] = []
     anchors: dict[str, str] = {}
@@ -123,8 +133,8 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
                 types.setdefault(s, o_iri)
         elif p == IS_PART_OF and o_iri is not None:
             part_of[s] = o_iri
-    out = [(s, "label", label, types.get(s), None, 1) for s, label in labels]
-    out += [(s, "evidence", anchors[s], None, part_of.get(s), 2) for s in sorted(sentences) if s in anchors]
+    out = [(s, "label", label, types.get(s), None) for s, label in labels]
+    out += [(s, "evidence", anchors[s], None, part_of.get(s)) for s in sorted(sentences) if s in anchors]
     return out
 
 
@@ -140,6 +150,7 @@ class SearchIndex:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            self._check_format()
         else:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
 
@@ -154,30 +165,47 @@ class SearchIndex:
         except sqlite3.Error:
             return None
 
+    def _check_format(self) -> None:
+        """A new index takes this version's token form; one of another form (made by an older
+        version) is stale: searches scan the store until ``kg index`` rebuilds it."""
+        db = self._db
+        row = db.execute("SELECT value FROM state WHERE key = 'format'").fetchone()
+        if row is not None and row[0] == FORMAT:
+            return
+        if row is not None or db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('stale', 'made by an older version')")
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
+
     def fresh(self) -> bool:
         try:
-            row = self._db.execute("SELECT value FROM state WHERE key = 'stale'").fetchone()
+            state = dict(self._db.execute("SELECT key, value FROM state WHERE key IN ('stale', 'format')"))
         except sqlite3.Error:
             return False
-        return row is None
+        return "stale" not in state and state.get("format") == FORMAT
 
     def replace(self, graphs: Iterable[tuple[str, str | bytes]]) -> None:
         """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction. A
         text several graphs hold (an agency's name in every report of it) is indexed once."""
         db = self._db
+        texts: dict[str, list[tuple[int, str]]] = {"label": [], "evidence": []}  # new entries' tokens
+        members: list[tuple[str, int]] = []
         with self._transaction():
             for graph, ntriples in graphs:
                 self._drop(graph)
-                for s, kind, text, typ, report, _ in entries_of(ntriples):
-                    row = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
-                                     (s, kind, text)).fetchone()
-                    if row is None:
-                        entry = db.execute("INSERT INTO entries (s, kind, text, type, report) VALUES (?, ?, ?, ?, ?)",
-                                           (s, kind, text, typ, report)).lastrowid
-                        db.execute(f"INSERT INTO {_FTS[kind]} (rowid, tokens) VALUES (?, ?)", (entry, grams(text)))
+                for row in entries_of(ntriples):
+                    added = db.execute("INSERT OR IGNORE INTO entries (s, kind, text, type, report) "
+                                       "VALUES (?, ?, ?, ?, ?)", row)
+                    if added.rowcount == 1:
+                        entry = added.lastrowid
+                        texts[row[1]].append((entry, grams(row[2])))
                     else:
-                        entry = row[0]
-                    db.execute("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", (graph, entry))
+                        entry = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
+                                           row[:3]).fetchone()[0]
+                    members.append((graph, entry))
+            for kind, rows in texts.items():  # one statement a table: FTS5 writes a segment a statement
+                if rows:
+                    db.executemany(f"INSERT INTO {_FTS[kind]} (rowid, tokens) VALUES (?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", members)
 
     def _drop(self, graph: str) -> None:
         """Forget a graph; texts no other graph holds leave the index."""
@@ -217,6 +245,7 @@ class SearchIndex:
         if batch:
             self.replace(batch)
         db.execute("DELETE FROM state WHERE key = 'stale'")
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
         return count
 
     def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict[str, str | None]], bool]:

@@ -54,8 +54,8 @@ def test_entries_of_a_graph_are_its_labels_and_sentences():
           '<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence> .\n'
           '<http://e/s> <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> "一句\\"话\\"。" .\n'
           '<http://e/m> <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> "不是句子" .\n')
-    assert sorted(entries_of(nt)) == [("http://e/a", "label", "光明区司法局", "http://e/Agency", None, 1),
-                                      ("http://e/s", "evidence", '一句"话"。', None, None, 2)]
+    assert sorted(entries_of(nt)) == [("http://e/a", "label", "光明区司法局", "http://e/Agency", None),
+                                      ("http://e/s", "evidence", '一句"话"。', None, None)]
 
 
 def test_a_replaced_report_leaves_no_old_entries(tmp_path):
