@@ -14,8 +14,9 @@ query of one character is a prefix query. Bigrams are written as hex tokens of t
 units (光明 → ``5149660e``), so FTS5's tokenizer keeps each one whole whatever characters it holds
 (the hex is made by ``bytes.hex`` and the pairs by ``map``: no Python step a character). A
 character outside the Basic Multilingual Plane is two code units, and is matched as such. The
-token form is the index's ``format`` (``FORMAT``): an index of another format is stale until
-``kg index`` rebuilds it. Texts are folded (NFKC, case) before
+FTS tables are contentless (the tokens are not stored twice: the text is in ``entries``, and a
+text's tokens are made again to delete it). The form is the index's ``format`` (``FORMAT``): an
+index of another format is emptied and stale until ``kg index`` rebuilds it. Texts are folded (NFKC, case) before
 indexing and searching, as the scan it replaces (``CONTAINS(LCASE(…))``) did.
 
 What is indexed, per report graph: every ``rdfs:label`` and ``skos:prefLabel`` (kind ``label``, with the node's
@@ -58,11 +59,11 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS members (graph TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (graph, entry))
     WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_entry ON members(entry);
-CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, tokenize='unicode61');
-CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, content='', columnsize=0, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, content='', columnsize=0, tokenize='ascii');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
-FORMAT = "utf16-bigrams"  # the token form of this version (state key 'format')
+FORMAT = "utf16-bigrams/contentless"  # the index's form in this version (state key 'format')
 COUNT_CAP = 10000  # hits counted at most; past it the total is a lower bound
 _FTS = {"label": "label_grams", "evidence": "evidence_grams"}
 
@@ -166,13 +167,17 @@ class SearchIndex:
             return None
 
     def _check_format(self) -> None:
-        """A new index takes this version's token form; one of another form (made by an older
-        version) is stale: searches scan the store until ``kg index`` rebuilds it."""
+        """A new index takes this version's form; one of another form (made by an older
+        version) is emptied and made again, stale: searches scan the store until ``kg index``
+        rebuilds it."""
         db = self._db
         row = db.execute("SELECT value FROM state WHERE key = 'format'").fetchone()
         if row is not None and row[0] == FORMAT:
             return
         if row is not None or db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:
+            for table in ("label_grams", "evidence_grams", "members", "entries", "state"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.executescript(SCHEMA)
             db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('stale', 'made by an older version')")
         db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
 
@@ -217,9 +222,11 @@ class SearchIndex:
         for entry in entries:
             if db.execute("SELECT 1 FROM members WHERE entry = ? LIMIT 1", (entry,)).fetchone():
                 continue
-            kind = db.execute("SELECT kind FROM entries WHERE id = ?", (entry,)).fetchone()
-            if kind is not None:
-                db.execute(f"DELETE FROM {_FTS[kind[0]]} WHERE rowid = ?", (entry,))
+            row = db.execute("SELECT kind, text FROM entries WHERE id = ?", (entry,)).fetchone()
+            if row is not None:  # a contentless FTS row is deleted with the tokens it was given
+                table = _FTS[row[0]]
+                db.execute(f"INSERT INTO {table} ({table}, rowid, tokens) VALUES ('delete', ?, ?)",
+                           (entry, grams(row[1])))
                 db.execute("DELETE FROM entries WHERE id = ?", (entry,))
 
     def drop(self, graph: str) -> None:
@@ -232,7 +239,9 @@ class SearchIndex:
     def rebuild(self, graphs: Iterator[tuple[str, str | bytes]]) -> int:
         """Empty the index, index every graph given, mark it fresh; returns the graphs indexed."""
         db = self._db
-        for table in ("label_grams", "evidence_grams", "members", "entries"):
+        for table in _FTS.values():
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+        for table in ("members", "entries"):
             db.execute(f"DELETE FROM {table}")
         count = 0
         batch: list[tuple[str, str | bytes]] = []
