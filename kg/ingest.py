@@ -4,8 +4,8 @@
 extract``); ``report_triples_of(report)`` builds the same triples as N-Triples terms, the
 form ingest validates (compiled shapes) and stores; ``ingest_paths(paths, store)`` runs a batch: a report that cannot be read or
 does not validate is reported with one line naming the file and the reason, and the batch
-goes on. A report's named graph is replaced in one transaction, so the store never holds
-half a report.
+goes on (it is :mod:`kg.parallel`'s batch path with one job). A report's named graph is stored
+whole or not at all, so the store never holds half a report.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from .extract import extract
 from .limits import BadSetting, Budget, LimitExceeded
 from .progress import refresh_after
 from .rdf import build_graph, build_triples
-from .read import ReadError, Report, ReportMeta, discover, read_report
+from .read import Report, ReportMeta
 from .resolve import resolve
-from .store import Store, StoreError
+from .store import Store
 from .triples import ReportTriples
 from .validate import Validation, validate, validate_triples
 from .urls import BadURL
@@ -183,35 +183,13 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
 def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, authority: Authority | None = None,
                  on_start: Callable[[int], None] | None = None,
                  on_done: Callable[[Outcome], None] | None = None) -> Summary:
-    """Ingest files and folders (folders with a manifest.csv get its metadata)."""
-    found, errors = discover([Path(p) for p in paths])
-    summary = Summary(errors=list(errors))
-    if on_start:
-        on_start(len(found))
-    authority = authority if authority is not None else default_authority()
-    claims = GraphClaims()
-    for path, meta in found:
-        outcome = Outcome(source=str(path))
-        try:
-            report = read_report(path, meta)
-            outcome.report_id = report.id
-            taken = claims.claim(report.id, str(path), report.meta.manifest_row)
-            if taken:
-                raise ReadError(taken)
-            outcome = ingest_report(store, report, authority, shacl, source=str(path))
-            if outcome.error:
-                outcome.error = f"{path}: {outcome.error}"
-        except ReadError as err:
-            outcome.error = str(err)
-        except StoreError as err:
-            outcome.error = f"{path}: store refused the report: {err}"
-        except Exception as err:  # noqa: BLE001 - one bad report must not stop the batch
-            outcome.error = f"{path}: could not be processed ({type(err).__name__}: {err})"
-        summary.outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
-    recompute_progress(store, summary)
-    return summary
+    """Ingest files and folders (folders with a manifest.csv get its metadata), in this
+    process: the batch path of :mod:`kg.parallel` with one job (the same claims, batched
+    writes and one-line reasons as ``--jobs N``)."""
+    from .parallel import ingest_paths_parallel
+
+    return ingest_paths_parallel(paths, store, jobs=1, shacl=shacl, authority=authority,
+                                 on_start=on_start, on_done=on_done)
 
 
 def recompute_progress(store: Store, summary: Summary) -> None:

@@ -270,7 +270,7 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> Non
         return
     if isinstance(store, EmbeddedStore):
         try:
-            store.bulk_replace(items)
+            store.bulk_replace(items, isolated=False)  # readers read snapshots; kg.journal keeps it whole
             for outcome, _ in batch:
                 outcome.stored = True
             return

@@ -10,8 +10,13 @@ search says so: ``capped``).
 The index is an SQLite database ``<store>.search.sqlite`` with an FTS5 table. Each text is
 indexed as its overlapping character bigrams (光明区司法局 → 光明 明区 区司 司法 法局 局), so a
 query of two or more characters is the phrase of its bigrams (an exact substring match) and a
-query of one character is a prefix query. Bigrams are written as hex tokens, so FTS5's tokenizer
-keeps each one whole whatever characters it holds. Texts are folded (NFKC, case) before
+query of one character is a prefix query. Bigrams are written as hex tokens of their UTF-16 code
+units (光明 → ``5149660e``), so FTS5's tokenizer keeps each one whole whatever characters it holds
+(the hex is made by ``bytes.hex`` and the pairs by ``map``: no Python step a character). A
+character outside the Basic Multilingual Plane is two code units, and is matched as such. The
+FTS tables are contentless (the tokens are not stored twice: the text is in ``entries``, and a
+text's tokens are made again to delete it). The form is the index's ``format`` (``FORMAT``): an
+index of another format is emptied and stale until ``kg index`` rebuilds it. Texts are folded (NFKC, case) before
 indexing and searching, as the scan it replaces (``CONTAINS(LCASE(…))``) did.
 
 What is indexed, per report graph: every ``rdfs:label`` and ``skos:prefLabel`` (kind ``label``, with the node's
@@ -24,8 +29,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import contextmanager
 import unicodedata
+from contextlib import contextmanager
+from itertools import chain, islice
+from operator import add
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -52,10 +59,11 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS members (graph TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (graph, entry))
     WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_entry ON members(entry);
-CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, tokenize='unicode61');
-CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS label_grams USING fts5(tokens, content='', columnsize=0, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS evidence_grams USING fts5(tokens, content='', columnsize=0, tokenize='ascii');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
+FORMAT = "utf16-bigrams/contentless"  # the index's form in this version (state key 'format')
 COUNT_CAP = 10000  # hits counted at most; past it the total is a lower bound
 _FTS = {"label": "label_grams", "evidence": "evidence_grams"}
 
@@ -69,24 +77,27 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _token(gram: str) -> str:
-    return gram.encode("utf-8").hex()
+def _units(folded: str) -> list[str]:
+    """The UTF-16 code units of a folded text, each as 4 hex digits."""
+    return folded.encode("utf-16-be").hex(" ", 2).split(" ") if folded else []
 
 
 def grams(text: str) -> str:
     """The text as space-separated hex tokens of its bigrams (and its last character)."""
-    folded = fold(text)
-    return " ".join(_token(folded[i:i + 2]) for i in range(len(folded)))
+    units = _units(fold(text))
+    if not units:
+        return ""
+    return " ".join(chain(map(add, units, islice(units, 1, None)), (units[-1],)))
 
 
 def match_expression(query: str) -> str | None:
     """The FTS5 query for a substring, or None for an empty one."""
-    folded = fold(query)
-    if not folded:
+    units = _units(fold(query))
+    if not units:
         return None
-    if len(folded) == 1:
-        return _token(folded) + "*"
-    return '"' + " ".join(_token(folded[i:i + 2]) for i in range(len(folded) - 1)) + '"'
+    if len(units) == 1:
+        return units[0] + "*"
+    return '"' + " ".join(map(add, units, islice(units, 1, None))) + '"'
 
 
 def _unescape(text: str) -> str:
@@ -96,8 +107,8 @@ def _unescape(text: str) -> str:
                        else _SIMPLE.get(m.group(3), m.group(3)), text)
 
 
-def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None, int]]:
-    """(s, kind, text, type, report, rank) of one graph's N-Triples: its labels and sentences."""
+def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(s, kind, text, type, report) of one graph's N-Triples: its labels and sentences."""
     text = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
     labels: list[tuple[str, str]] = []
     anchors: dict[str, str] = {}
@@ -123,8 +134,8 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
                 types.setdefault(s, o_iri)
         elif p == IS_PART_OF and o_iri is not None:
             part_of[s] = o_iri
-    out = [(s, "label", label, types.get(s), None, 1) for s, label in labels]
-    out += [(s, "evidence", anchors[s], None, part_of.get(s), 2) for s in sorted(sentences) if s in anchors]
+    out = [(s, "label", label, types.get(s), None) for s, label in labels]
+    out += [(s, "evidence", anchors[s], None, part_of.get(s)) for s in sorted(sentences) if s in anchors]
     return out
 
 
@@ -140,6 +151,7 @@ class SearchIndex:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            self._check_format()
         else:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
 
@@ -154,30 +166,51 @@ class SearchIndex:
         except sqlite3.Error:
             return None
 
+    def _check_format(self) -> None:
+        """A new index takes this version's form; one of another form (made by an older
+        version) is emptied and made again, stale: searches scan the store until ``kg index``
+        rebuilds it."""
+        db = self._db
+        row = db.execute("SELECT value FROM state WHERE key = 'format'").fetchone()
+        if row is not None and row[0] == FORMAT:
+            return
+        if row is not None or db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:
+            for table in ("label_grams", "evidence_grams", "members", "entries", "state"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('stale', 'made by an older version')")
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
+
     def fresh(self) -> bool:
         try:
-            row = self._db.execute("SELECT value FROM state WHERE key = 'stale'").fetchone()
+            state = dict(self._db.execute("SELECT key, value FROM state WHERE key IN ('stale', 'format')"))
         except sqlite3.Error:
             return False
-        return row is None
+        return "stale" not in state and state.get("format") == FORMAT
 
     def replace(self, graphs: Iterable[tuple[str, str | bytes]]) -> None:
         """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction. A
         text several graphs hold (an agency's name in every report of it) is indexed once."""
         db = self._db
+        texts: dict[str, list[tuple[int, str]]] = {"label": [], "evidence": []}  # new entries' tokens
+        members: list[tuple[str, int]] = []
         with self._transaction():
             for graph, ntriples in graphs:
                 self._drop(graph)
-                for s, kind, text, typ, report, _ in entries_of(ntriples):
-                    row = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
-                                     (s, kind, text)).fetchone()
-                    if row is None:
-                        entry = db.execute("INSERT INTO entries (s, kind, text, type, report) VALUES (?, ?, ?, ?, ?)",
-                                           (s, kind, text, typ, report)).lastrowid
-                        db.execute(f"INSERT INTO {_FTS[kind]} (rowid, tokens) VALUES (?, ?)", (entry, grams(text)))
+                for row in entries_of(ntriples):
+                    added = db.execute("INSERT OR IGNORE INTO entries (s, kind, text, type, report) "
+                                       "VALUES (?, ?, ?, ?, ?)", row)
+                    if added.rowcount == 1:
+                        entry = added.lastrowid
+                        texts[row[1]].append((entry, grams(row[2])))
                     else:
-                        entry = row[0]
-                    db.execute("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", (graph, entry))
+                        entry = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
+                                           row[:3]).fetchone()[0]
+                    members.append((graph, entry))
+            for kind, rows in texts.items():  # one statement a table: FTS5 writes a segment a statement
+                if rows:
+                    db.executemany(f"INSERT INTO {_FTS[kind]} (rowid, tokens) VALUES (?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO members (graph, entry) VALUES (?, ?)", members)
 
     def _drop(self, graph: str) -> None:
         """Forget a graph; texts no other graph holds leave the index."""
@@ -189,9 +222,11 @@ class SearchIndex:
         for entry in entries:
             if db.execute("SELECT 1 FROM members WHERE entry = ? LIMIT 1", (entry,)).fetchone():
                 continue
-            kind = db.execute("SELECT kind FROM entries WHERE id = ?", (entry,)).fetchone()
-            if kind is not None:
-                db.execute(f"DELETE FROM {_FTS[kind[0]]} WHERE rowid = ?", (entry,))
+            row = db.execute("SELECT kind, text FROM entries WHERE id = ?", (entry,)).fetchone()
+            if row is not None:  # a contentless FTS row is deleted with the tokens it was given
+                table = _FTS[row[0]]
+                db.execute(f"INSERT INTO {table} ({table}, rowid, tokens) VALUES ('delete', ?, ?)",
+                           (entry, grams(row[1])))
                 db.execute("DELETE FROM entries WHERE id = ?", (entry,))
 
     def drop(self, graph: str) -> None:
@@ -204,7 +239,9 @@ class SearchIndex:
     def rebuild(self, graphs: Iterator[tuple[str, str | bytes]]) -> int:
         """Empty the index, index every graph given, mark it fresh; returns the graphs indexed."""
         db = self._db
-        for table in ("label_grams", "evidence_grams", "members", "entries"):
+        for table in _FTS.values():
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+        for table in ("members", "entries"):
             db.execute(f"DELETE FROM {table}")
         count = 0
         batch: list[tuple[str, str | bytes]] = []
@@ -217,6 +254,7 @@ class SearchIndex:
         if batch:
             self.replace(batch)
         db.execute("DELETE FROM state WHERE key = 'stale'")
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('format', ?)", (FORMAT,))
         return count
 
     def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict[str, str | None]], bool]:

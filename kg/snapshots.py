@@ -98,8 +98,11 @@ def ensure_published(store_path: str | Path, wait: float = 0.0, on_wait=None) ->
     try:
         import pyoxigraph
 
+        from .journal import undo
+
         store = pyoxigraph.Store(str(path))
         try:
+            undo(store, path)  # a batch its dead writer did not finish is not published
             return publish(store, path)
         finally:
             del store

@@ -146,10 +146,10 @@ def test_a_worker_killed_mid_run_loses_no_report_and_stores_none_twice(tmp_path,
         store = open_store(tmp_path / "store")
         real = store.bulk_replace
 
-        def counted(graphs):
+        def counted(graphs, **options):
             graphs = list(graphs)
             writes.extend(iri for iri, _ in graphs)
-            return real(graphs)
+            return real(graphs, **options)
 
         store.bulk_replace = counted
         killed_at = []

@@ -49,7 +49,7 @@ def test_batches_span_tasks_and_every_report_is_reported_once(tmp_path, monkeypa
     store = open_store(tmp_path / "store")
     writes: list[int] = []
     real = store.bulk_replace
-    store.bulk_replace = lambda graphs: (writes.append(len(graphs := list(graphs))), real(graphs))[1]
+    store.bulk_replace = lambda graphs, **options: (writes.append(len(graphs := list(graphs))), real(graphs, **options))[1]
     seen = []
 
     def done(outcome):
@@ -70,11 +70,11 @@ def test_a_report_the_store_refuses_fails_alone(tmp_path):
     store = open_store(tmp_path / "store")
     real = store.bulk_replace
 
-    def picky(graphs):
+    def picky(graphs, **options):
         graphs = list(graphs)
         if any(iri.endswith("/r002") for iri, _ in graphs):
             raise parallel.StoreError("refused r002")
-        return real(graphs)
+        return real(graphs, **options)
 
     store.bulk_replace = picky
     summary = ingest_paths_parallel([folder], store, jobs=1)

@@ -55,22 +55,33 @@ def graph_sizes(store_path):
 
 
 def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(tmp_path):
+    """Killed while a batch is being bulk-loaded (its journal is on disk: kg.journal): the
+    batches before it are whole, the batch itself is absent, a rerun completes."""
+    from kg.journal import journal_path, pending
+
     corpus, store = tmp_path / "corpus", tmp_path / "store"
     expected = make_corpus(corpus, 150)
     proc = subprocess.Popen([*kg_command(), "ingest", str(corpus), "--store", str(store), "--no-shacl", "-q"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    journal, seen, was = journal_path(store), 0, False
     deadline = time.monotonic() + 120
-    while not any(f.suffix == ".log" and f.stat().st_size > 0 for f in store.glob("*")):  # the first write
-        assert proc.poll() is None and time.monotonic() < deadline, "the ingest never wrote"
-        time.sleep(0.05)
-    time.sleep(1.0)
-    assert proc.poll() is None, "the ingest finished before it could be killed; make the corpus larger"
+    while True:  # the second batch's load: one batch whole before it
+        now = journal.exists()
+        seen += now and not was
+        was = now
+        if seen >= 2 and now:
+            break
+        assert proc.poll() is None and time.monotonic() < deadline, "the ingest ended before its second batch"
+        time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    unfinished = pending(store)  # the batch the kill interrupted, when it landed mid-load
     sizes = graph_sizes(store)
     assert 0 < len(sizes) < 300
     for rid, n in sizes.items():
         assert n == expected[rid.rsplit("-", 1)[0]], f"{rid} is half written: {n} triples"
+    assert not {iri.rsplit("/", 1)[-1] for iri in unfinished} & set(sizes), "a killed batch was kept"
+    assert not journal.exists()
     rerun = subprocess.run([*kg_command(), "ingest", str(corpus), "--store", str(store), "--no-shacl", "-q"],
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
