@@ -79,7 +79,7 @@ def measure(items: list, repeat: int, with_pyshacl: bool = True) -> dict:
         "turbo on N-Triples text (old parallel ingest)":
             lambda: [validate(g, shapes, "turbo", ntriples=nt).conforms for g, nt in zip(graphs, texts)],
         "compiled shapes on N-Triples terms (new)":
-            lambda: [not validator.results(t.triples) for t in built],
+            lambda: [not validator.results(t) for t in built],
     }
     try:
         import pyrudof  # noqa: F401

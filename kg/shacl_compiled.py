@@ -28,7 +28,7 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from .triples import term
+from .triples import ReportTriples, term
 
 RDF_TYPE = "<%s>" % RDF.type
 SUBCLASS_OF = "<%s>" % RDFS.subClassOf
@@ -103,33 +103,32 @@ class Values:
 # --- the data --------------------------------------------------------------------------------
 
 class Data:
-    """Triples indexed by subject and predicate, with the instances of each class."""
+    """Triples indexed by subject and predicate (subject → predicate → objects, as
+    :class:`kg.triples.ReportTriples` keeps them), with the instances of each class."""
 
-    def __init__(self, triples: Iterable[tuple[str, str, str]]) -> None:
-        props: dict[str, dict[str, list[str]]] = {}
-        for s, p, o in triples:
-            d = props.get(s)
-            if d is None:
-                props[s] = {p: [o]}
-                continue
-            values = d.get(p)
-            if values is None:
-                d[p] = [o]
-            else:
-                values.append(o)
+    def __init__(self, triples) -> None:
+        index = getattr(triples, "index", None)
+        if index is None:  # plain (s, p, o) tuples: index them
+            index = ReportTriples(triples).index
         instances: dict[str, list[str]] = {}
-        for s, d in props.items():
-            for cls in d.get(RDF_TYPE, ()):
-                instances.setdefault(cls, []).append(s)
+        for s, d in index.items():
+            types = d.get(RDF_TYPE)
+            if types is not None:
+                for cls in types:
+                    found = instances.get(cls)
+                    if found is None:
+                        instances[cls] = [s]
+                    else:
+                        found.append(s)
             if SUBCLASS_OF in d:
                 raise Unsupported("the data graph holds rdfs:subClassOf (class targets need inference)")
-        self.props = props
+        self.props = index
         self.instances = instances
         self.values = Values()
 
-    def objects(self, node: str, predicate: str) -> list[str]:
+    def objects(self, node: str, predicate: str):
         d = self.props.get(node)
-        return d.get(predicate, []) if d is not None else []
+        return d.get(predicate, EMPTY) if d is not None else EMPTY
 
     def has_type(self, node: str, cls: str) -> bool:
         d = self.props.get(node)
@@ -187,9 +186,10 @@ class Validator:
     def __init__(self, targets: list[tuple[str, Shape]]) -> None:
         self.targets = targets
 
-    def results(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str | None, str]]:
-        """The validation results of one graph (empty: it conforms). Raises Unsupported when
-        the data need what was not compiled (rdfs:subClassOf in the data)."""
+    def results(self, triples: ReportTriples | Iterable[tuple[str, str, str]]) -> set[tuple[str, str | None, str]]:
+        """The validation results of one graph (empty: it conforms): a :class:`ReportTriples`
+        (read through its index) or any (s, p, o) terms. Raises Unsupported when the data need
+        what was not compiled (rdfs:subClassOf in the data)."""
         data = Data(triples)
         out: set = set()
         for cls, shape in self.targets:

@@ -67,15 +67,32 @@ def term(node) -> str:
 
 
 class ReportTriples:
-    """One report's triples, each a tuple of three N-Triples terms, without duplicates, in the
-    order they were first added (the keys of ``triples``): the text is the same whatever the
-    hash seed, and a subject's first type is written first, as rdflib's build writes it (the
-    search index keeps the first type it reads)."""
+    """One report's triples, their terms written as N-Triples, without duplicates, indexed as
+    they are added: ``index`` maps subject → predicate → objects (dicts in the order first
+    added). That is rdflib's own order (its memory store keeps subject → predicate → object),
+    so the text is the same whatever the hash seed and a subject's first type is written
+    first, as rdflib's build writes it (the search index keeps the first type it reads); and
+    the compiled validator (:mod:`kg.shacl_compiled`) reads the index as it is, without
+    indexing the triples again."""
 
-    __slots__ = ("triples",)
+    __slots__ = ("index",)
 
     def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
-        self.triples: dict[tuple[str, str, str], None] = dict.fromkeys(triples)
+        self.index: dict[str, dict[str, dict[str, None]]] = {}
+        for s, p, o in triples:
+            self.add_terms(s, p, o)
+
+    def add_terms(self, s: str, p: str, o: str) -> None:
+        """Add a triple of terms already written as N-Triples (strings)."""
+        d = self.index.get(s)
+        if d is None:
+            self.index[s] = {p: {o: None}}
+            return
+        objects = d.get(p)
+        if objects is None:
+            d[p] = {o: None}
+        else:
+            objects[o] = None
 
     def add(self, triple) -> None:
         """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
@@ -83,20 +100,27 @@ class ReportTriples:
         written as they are; object IRIs, which may come from outside (a report's source URL),
         are checked as rdflib checks them."""
         s, p, o = triple
-        self.triples[(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
-                      o if type(o) is str else iri(o) if type(o) is URIRef else term(o))] = None
+        self.add_terms(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
+                       o if type(o) is str else iri(o) if type(o) is URIRef else term(o))
+
+    @property
+    def triples(self) -> dict[tuple[str, str, str], None]:
+        """The triples as (s, p, o) tuples of terms, keys of a dict in the order of :meth:`__iter__`."""
+        return dict.fromkeys(self)
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return sum(len(objects) for d in self.index.values() for objects in d.values())
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self.triples)
+        for s, d in self.index.items():
+            for p, objects in d.items():
+                for o in objects:
+                    yield s, p, o
 
     def ntriples(self) -> bytes:
-        """The triples as N-Triples text (UTF-8), one line each, in the order first added."""
-        if not self.triples:
-            return b""
-        return (" .\n".join(map(" ".join, self.triples)) + " .\n").encode("utf-8")
+        """The triples as N-Triples text (UTF-8), one line each, in the order of the index."""
+        lines = [f"{s} {p} {o} .\n" for s, d in self.index.items() for p, objects in d.items() for o in objects]
+        return "".join(lines).encode("utf-8")
 
     def graph(self) -> Graph:
         """The same triples as an rdflib Graph (for people's formats and for pyshacl)."""
