@@ -17,7 +17,8 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rdfns
+from rdflib.namespace import XSD
 
 from . import triples as nt
 from .facts import Extraction
@@ -25,8 +26,13 @@ from .hierarchy import body_kind, parent_body
 from .indicators import add_indicator
 from .resolve import Resolution, agency_key, region_for
 from .urls import source_url
-from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
-                    report_iri)
+from . import vocab
+from .vocab import LEGAL_LEVELS, PKG, PREFIXES, entity_iri, fact_iri, report_iri
+
+# The namespaces looked up for every triple, each term made once (kg.triples.Remembered).
+DCTERMS, PROV, RDF, RDFS, SKOS = map(nt.Remembered, (rdfns.DCTERMS, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS))
+ACTION, ADMIN, ELI, LEVEL, NIF, ROLE, ORG = map(nt.Remembered, (vocab.ACTION, vocab.ADMIN, vocab.ELI, vocab.LEVEL,
+                                                              vocab.NIF, vocab.ROLE, vocab.ORG))
 
 
 @lru_cache(maxsize=65536)
@@ -47,10 +53,27 @@ def date(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
 
+def tagged(value: str, lang: str) -> Literal:
+    return Literal(value, lang=lang)
+
+
+@lru_cache(maxsize=65536)
+def _written(make, kind: type, lexical: str) -> str:
+    """rdflib's literal made by ``make`` from the value of type ``kind`` written ``lexical``,
+    as N-Triples: made once per value and form (``Decimal("1.5")`` and ``Decimal("1.50")``
+    are equal keys, so the key is the value's type and text, never the value)."""
+    return nt.term(make(kind(lexical)))
+
+
+def _nt_of(make):
+    """The N-Triples form of an rdflib literal maker, through :func:`_written`'s cache."""
+    return lambda value: _written(make, type(value), str(value))
+
+
 # The literal makers of each form: rdflib Literals, or the same literals written as N-Triples.
-RDFLIB = SimpleNamespace(text=Literal, zh=zh, integer=integer, decimal=decimal, date=date)
-NTRIPLES = SimpleNamespace(text=nt.text, zh=lambda value: nt.tagged(value, "zh"), integer=nt.integer,
-                           decimal=lambda value: nt.term(decimal(value)), date=lambda value: nt.term(date(value)))
+RDFLIB = SimpleNamespace(text=Literal, zh=zh, tagged=tagged, integer=integer, decimal=decimal, date=date)
+NTRIPLES = SimpleNamespace(text=nt.text, zh=lambda value: nt.tagged(value, "zh"), tagged=nt.tagged,
+                           integer=nt.integer, decimal=_nt_of(decimal), date=_nt_of(date))
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -107,11 +130,14 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
     rid = meta.id
     report = report_iri(rid)
     seg = ex.segmented
-    used_sentences: set[int] = set()
+
+    sentence_nodes: dict[int, URIRef] = {}  # the evidence sentences used, by index
 
     def sentence(index: int) -> URIRef:
-        used_sentences.add(index)
-        return fact_iri(rid, "sentence", index, seg.sentences[index].start)
+        node = sentence_nodes.get(index)
+        if node is None:
+            node = sentence_nodes[index] = fact_iri(rid, "sentence", index, seg.sentences[index].start)
+        return node
 
     context = fact_iri(rid, "context", "text")  # the report's text: what NIF offsets count in
     g.add((context, RDF.type, NIF.Context))
@@ -247,7 +273,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         node = fact_iri(rid, q.kind, i, q.start)
         g.add((node, RDF.type, PKG.Target if q.kind == "target" else PKG.Metric))
         g.add((node, PKG.indicator, t.zh(q.indicator)))
-        add_indicator(g, node, q.indicator, q.unit)  # the concept it measures (kg.indicators)
+        add_indicator(g, node, q.indicator, q.unit, t)  # the concept it measures (kg.indicators)
         g.add((node, PKG.value, t.decimal(q.value)))
         if q.kind == "target":
             g.add((node, PKG.comparator, t.text(q.comparator)))
@@ -261,9 +287,9 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         evidence(node, q.sentence, q.start, q.end)
 
     # the evidence sentences
-    for index in sorted(used_sentences):
+    for index in sorted(sentence_nodes):
         s = seg.sentences[index]
-        node = fact_iri(rid, "sentence", index, s.start)
+        node = sentence_nodes[index]
         g.add((node, RDF.type, NIF.Sentence))
         g.add((node, DCTERMS.isPartOf, report))
         span(node, s.start, s.end)

@@ -22,6 +22,33 @@ XSD_STRING = XSD_NS + "string"
 _BAD_IRI = re.compile(r'[<>" {}|\\^`]')
 
 
+class Remembered:
+    """A namespace whose terms are each made once: ``RDF.type`` or ``ADMIN["provincial"]`` on
+    an rdflib namespace makes (and checks) a new URIRef at every look-up, about a microsecond,
+    for each of a report's thousands of triples. The first look-up goes to the namespace
+    (which still refuses a term a closed namespace does not define)."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self._namespace, name)
+        setattr(self, name, value)  # an instance attribute now: found without __getattr__
+        return value
+
+    def __getitem__(self, name: str) -> URIRef:
+        value = self._items.get(name)
+        if value is None:
+            value = self._items[name] = self._namespace[name]
+        return value
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
+
 def quote(text: str) -> str:
     """A string as an N-Triples literal body, escaped as rdflib's N-Triples serializer does."""
     return '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
@@ -98,10 +125,21 @@ class ReportTriples:
         """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
         predicate IRIs are the project's own (kg.vocab mints them from safe characters) and are
         written as they are; object IRIs, which may come from outside (a report's source URL),
-        are checked as rdflib checks them."""
+        are checked as rdflib checks them. (:meth:`add_terms` inline: this runs for every triple.)"""
         s, p, o = triple
-        self.add_terms(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
-                       o if type(o) is str else iri(o) if type(o) is URIRef else term(o))
+        s = f"<{s}>" if type(s) is URIRef else term(s)
+        p = f"<{p}>" if type(p) is URIRef else term(p)
+        if type(o) is not str:
+            o = iri(o) if type(o) is URIRef else term(o)
+        d = self.index.get(s)
+        if d is None:
+            self.index[s] = {p: {o: None}}
+            return
+        objects = d.get(p)
+        if objects is None:
+            d[p] = {o: None}
+        else:
+            objects[o] = None
 
     @property
     def triples(self) -> dict[tuple[str, str, str], None]:
