@@ -78,6 +78,15 @@ class Values:
 
     def __init__(self) -> None:
         self._rdflib: dict[str, Literal] = {}
+        self._fast: dict[str, object] = {}
+
+    def fast_memo(self, node: str):
+        """:meth:`fast`, once per literal of the run (years and offsets repeat)."""
+        try:
+            return self._fast[node]
+        except KeyError:
+            value = self._fast[node] = self.fast(node)
+            return value
 
     def rdflib(self, node: str) -> Literal:
         lit = self._rdflib.get(node)
@@ -125,6 +134,7 @@ class Data:
         self.props = index
         self.instances = instances
         self.values = Values()
+        self.conforming: dict[tuple[Shape, str], bool] = {}  # Shape.conforms, memoised
 
     def objects(self, node: str, predicate: str):
         d = self.props.get(node)
@@ -139,6 +149,17 @@ class Data:
 
 # A check: (focus, value nodes, data) -> True when they satisfy the constraint.
 Check = Callable[[str, list, Data], bool]
+
+
+def every(ok: Callable[[str, Data], bool]) -> Check:
+    """The check that each value node satisfies ``ok(value, data)`` (a plain loop: this runs
+    for every property of every node)."""
+    def check(f, vs, d) -> bool:
+        for v in vs:
+            if not ok(v, d):
+                return False
+        return True
+    return check
 
 
 class Shape:
@@ -175,6 +196,15 @@ class Shape:
                     out.add((focus, prop.path, component))
                     ok = False
         return ok
+
+    def conforms(self, focus: str, data: Data) -> bool:
+        """:meth:`evaluate` without results, once per focus node and run: a shape used by
+        ``sh:node`` or ``sh:or`` (the reporting body of every fact) is checked once."""
+        key = (self, focus)
+        verdict = data.conforming.get(key)
+        if verdict is None:
+            verdict = data.conforming[key] = self.evaluate(focus, data, None)
+        return verdict
 
 
 EMPTY: list = []
@@ -277,7 +307,7 @@ class _Compiler:
         kinds = NODE_KINDS.get(value)
         if kinds is None:
             raise Unsupported(f"{node}: node kind {value}")
-        return "NodeKindConstraintComponent", lambda f, vs, d: all(kind(v) in kinds for v in vs)
+        return "NodeKindConstraintComponent", every(lambda v, d: kind(v) in kinds)
 
     def c_datatype(self, node, value):
         datatype = str(value)
@@ -299,7 +329,7 @@ class _Compiler:
                 return lit.ill_typed is not True and _actual(lit.value, datatype)
             lexical, dt, lang = split_literal(v)
             return lang is not None and datatype == LANG_STRING
-        return "DatatypeConstraintComponent", lambda f, vs, d: all(ok(v, d) for v in vs)
+        return "DatatypeConstraintComponent", every(ok)
 
     def c_languageIn(self, node, value):
         wanted = {str(lang).lower() for lang in self.items(value)}
@@ -315,7 +345,7 @@ class _Compiler:
             if not lang:
                 return False
             return "*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted
-        return "LanguageInConstraintComponent", lambda f, vs, d: all(ok(v) for v in vs)
+        return "LanguageInConstraintComponent", every(lambda v, d: ok(v))
 
     def c_uniqueLang(self, node, value):
         if not (isinstance(value, Literal) and value.value is True):
@@ -337,7 +367,7 @@ class _Compiler:
         allowed = {term(item) for item in self.items(value)}
         if any(kind(a) == "L" and split_literal(a)[1] not in (None, XSD_STRING) for a in allowed):
             raise Unsupported(f"{node}: sh:in with typed literals")  # rdflib's equality is by value
-        return "InConstraintComponent", lambda f, vs, d: all(v in allowed for v in vs)
+        return "InConstraintComponent", every(lambda v, d: v in allowed)
 
     def c_hasValue(self, node, value):
         wanted = term(value)
@@ -356,7 +386,7 @@ class _Compiler:
             if v[0] != '"':
                 return False
             if bound_fast is not None:
-                fast = d.values.fast(v)
+                fast = d.values.fast_memo(v)
                 if fast is not None:
                     return accept((fast > bound_fast) - (fast < bound_fast))
             lit = d.values.rdflib(v)
@@ -368,7 +398,7 @@ class _Compiler:
                 return accept(compare_literal(lit, value))
             except (TypeError, NotImplementedError):
                 return False
-        return name, lambda f, vs, d: all(ok(v, d) for v in vs)
+        return name, every(ok)
 
     def c_minInclusive(self, node, value):
         return self._range(node, value, "MinInclusiveConstraintComponent", lambda c: c >= 0)
@@ -398,26 +428,23 @@ class _Compiler:
 
     def c_node(self, node, value):
         shape = self.shape(value)
-        return "NodeConstraintComponent", lambda f, vs, d: all(shape.evaluate(v, d, None) for v in vs)
+        return "NodeConstraintComponent", every(shape.conforms)
 
     def c_or(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "OrConstraintComponent", lambda f, vs, d: all(
-            any(s.evaluate(v, d, None) for s in shapes) for v in vs)
+        return "OrConstraintComponent", every(lambda v, d: any(s.conforms(v, d) for s in shapes))
 
     def c_and(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "AndConstraintComponent", lambda f, vs, d: all(
-            all(s.evaluate(v, d, None) for s in shapes) for v in vs)
+        return "AndConstraintComponent", every(lambda v, d: all(s.conforms(v, d) for s in shapes))
 
     def c_xone(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "XoneConstraintComponent", lambda f, vs, d: all(
-            sum(1 for s in shapes if s.evaluate(v, d, None)) == 1 for v in vs)
+        return "XoneConstraintComponent", every(lambda v, d: sum(1 for s in shapes if s.conforms(v, d)) == 1)
 
     def c_not(self, node, value):
         shape = self.shape(value)
-        return "NotConstraintComponent", lambda f, vs, d: not any(shape.evaluate(v, d, None) for v in vs)
+        return "NotConstraintComponent", every(lambda v, d: not shape.conforms(v, d))
 
 
 def _actual(value, datatype: str) -> bool:
@@ -434,7 +461,8 @@ def _less_or_equal(v: str, w: str, d: Data) -> bool:
     """pyshacl's sh:lessThanOrEquals on two value nodes."""
     if v[0] == "_" or w[0] == "_":
         raise Unsupported("sh:lessThanOrEquals on a blank node")
-    fv, fw = d.values.fast(v) if v[0] == '"' else None, d.values.fast(w) if w[0] == '"' else None
+    fv = d.values.fast_memo(v) if v[0] == '"' else None
+    fw = d.values.fast_memo(w) if w[0] == '"' else None
     if fv is not None and fw is not None:
         return fv <= fw
     (a_is_string, a), (b_is_string, b) = _comparable(v, d), _comparable(w, d)
