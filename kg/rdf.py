@@ -22,6 +22,7 @@ from rdflib.namespace import XSD
 
 from . import triples as nt
 from .facts import Extraction
+from .gcpause import paused_gc
 from .hierarchy import body_kind, parent_body
 from .indicators import add_indicator
 from .resolve import Resolution, agency_key, region_for
@@ -116,9 +117,11 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
 
 
 def build_triples(ex: Extraction, res: Resolution) -> nt.ReportTriples:
-    """The report's triples written as N-Triples (the same set as :func:`build_graph`'s)."""
+    """The report's triples written as N-Triples (the same set as :func:`build_graph`'s), the
+    cyclic garbage collector paused meanwhile (:mod:`kg.gcpause`: the index holds no cycles)."""
     out = nt.ReportTriples()
-    write_report(ex, res, out, NTRIPLES)
+    with paused_gc():
+        write_report(ex, res, out, NTRIPLES)
     return out
 
 

@@ -28,6 +28,7 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
+from .gcpause import paused_gc
 from .triples import ReportTriples, term
 
 RDF_TYPE = "<%s>" % RDF.type
@@ -163,37 +164,46 @@ def every(ok: Callable[[str, Data], bool]) -> Check:
 
 
 class Shape:
-    """One node or property shape: its path (None for a node shape), its compiled constraints
-    as (constraint component IRI, check), and its property shapes."""
+    """One node or property shape: its path (None for a node shape), its cardinality (read
+    inline: the commonest constraints), its other compiled constraints as (constraint
+    component IRI, check), and its property shapes."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.path: str | None = None
+        self.min_count = 0
+        self.max_count: float = float("inf")
         self.checks: list[tuple[str, Check]] = []
         self.properties: list[Shape] = []
+        self.parts: list[Shape] = [self]  # itself, then its property shapes: what evaluate runs
 
     def evaluate(self, focus: str, data: Data, out: set | None) -> bool:
         """Whether ``focus`` conforms; adds (focus, path, component) to ``out`` for each
         failed constraint (``out`` None: stop at the first)."""
         d = data.props.get(focus)
-        if self.path is None:
-            values = [focus]
-        else:
-            values = d.get(self.path, EMPTY) if d is not None else EMPTY
         ok = True
-        for component, check in self.checks:
-            if not check(focus, values, data):
-                if out is None:
-                    return False
-                out.add((focus, self.path, component))
-                ok = False
-        for prop in self.properties:  # property shapes of a node shape, inline
-            values = d.get(prop.path, EMPTY) if d is not None else EMPTY
-            for component, check in prop.checks:
+        for shape in self.parts:  # the shape, then its property shapes inline
+            path = shape.path
+            if path is None:
+                values = [focus]
+            else:
+                values = d.get(path, EMPTY) if d is not None else EMPTY
+                n = len(values)
+                if n < shape.min_count:
+                    if out is None:
+                        return False
+                    out.add((focus, path, MIN_COUNT))
+                    ok = False
+                if n > shape.max_count:
+                    if out is None:
+                        return False
+                    out.add((focus, path, MAX_COUNT))
+                    ok = False
+            for component, check in shape.checks:
                 if not check(focus, values, data):
                     if out is None:
                         return False
-                    out.add((focus, prop.path, component))
+                    out.add((focus, path, component))
                     ok = False
         return ok
 
@@ -208,6 +218,7 @@ class Shape:
 
 
 EMPTY: list = []
+MIN_COUNT, MAX_COUNT = str(SH.MinCountConstraintComponent), str(SH.MaxCountConstraintComponent)
 
 
 class Validator:
@@ -220,11 +231,12 @@ class Validator:
         """The validation results of one graph (empty: it conforms): a :class:`ReportTriples`
         (read through its index) or any (s, p, o) terms. Raises Unsupported when the data need
         what was not compiled (rdfs:subClassOf in the data)."""
-        data = Data(triples)
-        out: set = set()
-        for cls, shape in self.targets:
-            for focus in data.instances.get(cls, ()):
-                shape.evaluate(focus, data, out)
+        with paused_gc():  # kg.gcpause: the run's memos and indexes hold no cycles
+            data = Data(triples)
+            out: set = set()
+            for cls, shape in self.targets:
+                for focus in data.instances.get(cls, ()):
+                    shape.evaluate(focus, data, out)
         return out
 
     def conforms(self, triples: Iterable[tuple[str, str, str]]) -> bool:
@@ -268,6 +280,14 @@ class _Compiler:
         for predicate, value in g.predicate_objects(node):
             if predicate in DESCRIPTIVE or predicate == SH.severity:
                 continue
+            if predicate in (SH.minCount, SH.maxCount):
+                if path is None or not isinstance(value, Literal) or not isinstance(value.value, int):
+                    raise Unsupported(f"{node}: {predicate} {value!r} is not compiled")
+                if predicate == SH.minCount:
+                    shape.min_count = max(shape.min_count, value.value)
+                else:
+                    shape.max_count = min(shape.max_count, value.value)
+                continue
             make = getattr(self, "c_" + predicate.split("#")[-1], None) if predicate.startswith(str(SH)) else None
             if make is None:
                 raise Unsupported(f"{node}: {predicate} is not compiled")
@@ -277,6 +297,7 @@ class _Compiler:
             if path is not None:
                 raise Unsupported(f"{node}: a property shape of a property shape is not compiled")
             shape.properties.append(self.shape(prop))
+        shape.parts = [shape, *shape.properties]
         return shape
 
     def items(self, node) -> list:
@@ -284,13 +305,7 @@ class _Compiler:
 
     # One method per constraint parameter: (constraint component local name, check).
 
-    def c_minCount(self, node, value):
-        n = int(value)
-        return "MinCountConstraintComponent", lambda f, vs, d: len(vs) >= n
-
-    def c_maxCount(self, node, value):
-        n = int(value)
-        return "MaxCountConstraintComponent", lambda f, vs, d: len(vs) <= n
+    # sh:minCount and sh:maxCount are read by shape() into Shape.min_count / max_count.
 
     def c_class(self, node, value):
         cls = term(value)
