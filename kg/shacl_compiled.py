@@ -20,8 +20,10 @@ constraint component) as N-Triples terms / IRIs, one per distinct triple of thes
 """
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import rdflib
@@ -69,8 +71,10 @@ def split_literal(node: str) -> tuple[str, str | None, str | None]:
     return node[1:end], None, None
 
 
+@lru_cache(maxsize=16384)
 def rdflib_literal(node: str) -> Literal:
-    """The literal as rdflib reads it (for its value, ill-typedness and ordering)."""
+    """The literal as rdflib reads it (for its value, ill-typedness and ordering); a Literal is
+    immutable, so one parse serves every report (dates of laws repeat across them)."""
     return rdflib.Graph().parse(data=f"<x:s> <x:p> {node} .", format="nt").value(URIRef("x:s"), URIRef("x:p"))
 
 
@@ -117,9 +121,7 @@ class Data:
     :class:`kg.triples.ReportTriples` keeps them), with the instances of each class."""
 
     def __init__(self, triples) -> None:
-        index = getattr(triples, "index", None)
-        if index is None:  # plain (s, p, o) tuples: index them
-            index = ReportTriples(triples).index
+        index = (triples if isinstance(triples, ReportTriples) else ReportTriples(triples)).index
         instances: dict[str, list[str]] = {}
         for s, d in index.items():
             types = d.get(RDF_TYPE)
@@ -206,6 +208,11 @@ class Shape:
                     out.add((focus, path, component))
                     ok = False
         return ok
+
+    def components(self) -> set[str]:
+        """The constraint components this shape checks itself (cardinality included)."""
+        return ({component for component, _ in self.checks} | ({MIN_COUNT} if self.min_count else set())
+                | ({MAX_COUNT} if self.max_count != float("inf") else set()))
 
     def conforms(self, focus: str, data: Data) -> bool:
         """:meth:`evaluate` without results, once per focus node and run: a shape used by
@@ -330,7 +337,7 @@ class _Compiler:
             raise Unsupported(f"{node}: datatype {datatype}")
 
         suffix = f'"^^<{datatype}>'
-        plain = _INTEGER if datatype == XSD_INTEGER else _DECIMAL if datatype == XSD_DECIMAL else None
+        plain = datatype in (XSD_INTEGER, XSD_DECIMAL)  # a plain form is read once, for ranges too
 
         def ok(v: str, d: Data) -> bool:
             if v[0] != '"':
@@ -338,7 +345,7 @@ class _Compiler:
             if v[-1] == '"':  # a plain literal: xsd:string
                 return datatype == XSD_STRING
             if v.endswith(suffix):
-                if datatype == XSD_STRING or plain is not None and plain.match(v, 1, len(v) - len(suffix)):
+                if datatype == XSD_STRING or plain and d.values.fast_memo(v) is not None:
                     return True
                 lit = d.values.rdflib(v)
                 return lit.ill_typed is not True and _actual(lit.value, datatype)
@@ -462,13 +469,15 @@ class _Compiler:
         return "NotConstraintComponent", every(lambda v, d: not shape.conforms(v, d))
 
 
+# The Python type pyshacl expects of a well-typed literal's value, by datatype.
+EXPECTED_TYPES = {XSD_STRING: (str, bytes), LANG_STRING: (str, bytes), XSD_INTEGER: int, str(XSD.float): float,
+                  XSD_DECIMAL: Decimal, str(XSD.boolean): bool, str(XSD.date): datetime.date,
+                  str(XSD.time): datetime.time, str(XSD.dateTime): datetime.datetime}
+
+
 def _actual(value, datatype: str) -> bool:
     """pyshacl's check that a well-typed literal's value has the Python type of its datatype."""
-    from datetime import date, datetime, time
-
-    expected = {XSD_STRING: (str, bytes), LANG_STRING: (str, bytes), XSD_INTEGER: int, str(XSD.float): float,
-                XSD_DECIMAL: Decimal, str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time,
-                str(XSD.dateTime): datetime}.get(datatype)
+    expected = EXPECTED_TYPES.get(datatype)
     return True if expected is None else isinstance(value, expected)
 
 

@@ -102,10 +102,12 @@ class ReportTriples:
     the compiled validator (:mod:`kg.shacl_compiled`) reads the index as it is, without
     indexing the triples again."""
 
-    __slots__ = ("index",)
+    __slots__ = ("index", "_subject", "_written")
 
     def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
         self.index: dict[str, dict[str, dict[str, None]]] = {}
+        self._subject: tuple = (None, None)  # the last subject added (as given, its predicates)
+        self._written: dict = {}  # rdflib IRIs (predicates, objects) of this report → written, checked
         for s, p, o in triples:
             self.add_terms(s, p, o)
 
@@ -122,19 +124,32 @@ class ReportTriples:
             objects[o] = None
 
     def add(self, triple) -> None:
-        """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
-        predicate IRIs are the project's own (kg.vocab mints them from safe characters) and are
-        written as they are; object IRIs, which may come from outside (a report's source URL),
-        are checked as rdflib checks them. (:meth:`add_terms` inline: this runs for every triple.)"""
+        """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject IRIs
+        are the project's own (kg.vocab mints them from safe characters) and are written as they
+        are; predicate and object IRIs are checked as rdflib checks them (a report's source URL
+        comes from outside), once per report. Runs for every triple: a subject added again right
+        away (the same object) is found without writing or looking it up."""
         s, p, o = triple
-        s = f"<{s}>" if type(s) is URIRef else term(s)
-        p = f"<{p}>" if type(p) is URIRef else term(p)
+        last, d = self._subject
+        if s is not last:
+            key = f"<{s}>" if type(s) is URIRef else term(s)
+            d = self.index.get(key)
+            if d is None:
+                d = self.index[key] = {}
+            self._subject = (s, d)
+        if type(p) is not str:
+            written = self._written.get(p)
+            if written is None:
+                written = self._written[p] = term(p)
+            p = written
         if type(o) is not str:
-            o = iri(o) if type(o) is URIRef else term(o)
-        d = self.index.get(s)
-        if d is None:
-            self.index[s] = {p: {o: None}}
-            return
+            if type(o) is URIRef:
+                written = self._written.get(o)
+                if written is None:
+                    written = self._written[o] = iri(o)
+                o = written
+            else:
+                o = term(o)
         objects = d.get(p)
         if objects is None:
             d[p] = {o: None}
