@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Iterator
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -162,7 +163,7 @@ class ReportTriples:
         return dict.fromkeys(self)
 
     def __len__(self) -> int:
-        return sum(len(objects) for d in self.index.values() for objects in d.values())
+        return sum(map(len, chain.from_iterable(map(dict.values, self.index.values()))))
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
         for s, d in self.index.items():
