@@ -244,3 +244,14 @@ def test_the_build_pauses_the_collector_and_turns_it_back_on():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_fact_iris_written_without_a_uriref_are_vocabs():
+    """The N-Triples build mints fact IRIs as text (kg.vocab.fact_iri_text): the same IRI as
+    kg.vocab.fact_iri, for any report id (one needing escapes too) and key."""
+    from kg.rdf import NTRIPLES, RDFLIB
+    from kg.vocab import fact_iri
+
+    for rid, kind, key in (("r-2024", "sentence", (3, 120)), ("光明 区/2024", "mention", ("agency", 0, 5)),
+                           ("a~b", "action", (1, 2, "implement"))):
+        assert NTRIPLES.fact(rid, kind, *key) == iri(fact_iri(rid, kind, *key)) == iri(RDFLIB.fact(rid, kind, *key))
