@@ -358,7 +358,7 @@ class _Compiler:
 
         quick = tuple(f'"@{lang}' for lang in wanted)
 
-        def ok(v: str) -> bool:
+        def ok(v: str, d: Data) -> bool:
             if v.endswith(quick) and v[0] == '"':
                 return True
             if v[0] != '"':
@@ -367,7 +367,7 @@ class _Compiler:
             if not lang:
                 return False
             return "*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted
-        return "LanguageInConstraintComponent", every(lambda v, d: ok(v))
+        return "LanguageInConstraintComponent", every(ok)
 
     def c_uniqueLang(self, node, value):
         if not (isinstance(value, Literal) and value.value is True):
@@ -389,7 +389,7 @@ class _Compiler:
         allowed = {term(item) for item in self.items(value)}
         if any(kind(a) == "L" and split_literal(a)[1] not in (None, XSD_STRING) for a in allowed):
             raise Unsupported(f"{node}: sh:in with typed literals")  # rdflib's equality is by value
-        return "InConstraintComponent", every(lambda v, d: v in allowed)
+        return "InConstraintComponent", lambda f, vs, d: allowed.issuperset(vs)
 
     def c_hasValue(self, node, value):
         wanted = term(value)
