@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import gc
 import re
 
 from .agencies import SELF_REFERENCE, Jurisdiction
@@ -13,6 +12,7 @@ from .authority import default_authority
 from .actions import governing_verbs
 from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
+from .gcpause import paused_gc
 from .limits import Budget
 from .nlp import Marker, build_pipeline
 from .quantities import indicators
@@ -43,16 +43,10 @@ def extract(report: Report, segmented: Segmented | None = None, budget: Budget |
     see :mod:`kg.limits`): :class:`~kg.limits.LimitExceeded` as soon as a sentence or the report
     has too many mentions of one kind, or the report has taken too long.
 
-    The cyclic garbage collector waits while a report is extracted: the marks and facts it
-    makes are freed by reference counting (they hold no cycles), and its passes over them took
-    a tenth of the extraction's CPU. It runs again afterwards (unless it was off before)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    The cyclic garbage collector waits while a report is extracted (:mod:`kg.gcpause`): the
+    marks and facts it makes hold no cycles."""
+    with paused_gc():
         return _extract(report, segmented, budget)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _extract(report: Report, segmented: Segmented | None, budget: Budget | None) -> Extraction:

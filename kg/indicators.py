@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from types import SimpleNamespace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -135,20 +136,28 @@ def direction_of(form: str, unit: str) -> str:
     return "up"
 
 
-def add_indicator(graph: Graph, node: URIRef, text: str, unit: str) -> Indicator:
+# What add_indicator writes for every quantity, looked up once (rdflib's RDF.type costs a microsecond).
+TYPE, CONCEPT, IN_SCHEME, PREF_LABEL, ALT_LABEL = RDF.type, SKOS.Concept, SKOS.inScheme, SKOS.prefLabel, SKOS.altLabel
+RDFLIB_LITERALS = SimpleNamespace(text=Literal, tagged=lambda value, lang: Literal(value, lang=lang))
+
+
+def add_indicator(graph: Graph, node: URIRef, text: str, unit: str, literals=None) -> Indicator:
     """Link the target or metric ``node`` to its indicator concept (pkg:measures) and describe
-    the concept in ``graph`` (each report graph carries the concepts it uses, so it validates alone)."""
+    the concept in ``graph`` (each report graph carries the concepts it uses, so it validates alone).
+    ``literals`` makes the literals (``text``, ``tagged``: kg.rdf's form of the graph; default
+    rdflib Literals)."""
+    t = literals or RDFLIB_LITERALS
     item = indicator_for(text, unit)
     graph.add((node, PKG.measures, item.iri))
     concept = item.iri
-    graph.add((concept, RDF.type, SKOS.Concept))
-    graph.add((concept, RDF.type, PKG.Indicator))
-    graph.add((concept, SKOS.inScheme, PKG.Indicators))
-    graph.add((concept, SKOS.prefLabel, Literal(item.label, lang="zh")))
+    graph.add((concept, TYPE, CONCEPT))
+    graph.add((concept, TYPE, PKG.Indicator))
+    graph.add((concept, IN_SCHEME, PKG.Indicators))
+    graph.add((concept, PREF_LABEL, t.tagged(item.label, "zh")))
     if item.english:
-        graph.add((concept, SKOS.prefLabel, Literal(item.english, lang="en")))
+        graph.add((concept, PREF_LABEL, t.tagged(item.english, "en")))
     for alt in {text, *item.alt_labels} - {item.label, ""}:
-        graph.add((concept, SKOS.altLabel, Literal(alt, lang="zh")))
-    graph.add((concept, PKG.unit, Literal(item.unit)))
-    graph.add((concept, PKG.direction, Literal(item.direction)))
+        graph.add((concept, ALT_LABEL, t.tagged(alt, "zh")))
+    graph.add((concept, PKG.unit, t.text(item.unit)))
+    graph.add((concept, PKG.direction, t.text(item.direction)))
     return item

@@ -17,16 +17,23 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rdfns
+from rdflib.namespace import XSD
 
 from . import triples as nt
 from .facts import Extraction
+from .gcpause import paused_gc
 from .hierarchy import body_kind, parent_body
 from .indicators import add_indicator
 from .resolve import Resolution, agency_key, region_for
 from .urls import source_url
-from .vocab import (ACTION, ADMIN, ELI, LEGAL_LEVELS, LEVEL, NIF, PKG, PREFIXES, ROLE, ORG, entity_iri, fact_iri,
-                    report_iri)
+from . import vocab
+from .vocab import LEGAL_LEVELS, PKG, PREFIXES, entity_iri, fact_iri, fact_iri_text, report_iri
+
+# The namespaces looked up for every triple, each term made once (kg.triples.Remembered).
+DCTERMS, PROV, RDF, RDFS, SKOS = map(nt.Remembered, (rdfns.DCTERMS, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS))
+ACTION, ADMIN, ELI, LEVEL, NIF, ROLE, ORG = map(nt.Remembered, (vocab.ACTION, vocab.ADMIN, vocab.ELI, vocab.LEVEL,
+                                                              vocab.NIF, vocab.ROLE, vocab.ORG))
 
 
 @lru_cache(maxsize=65536)
@@ -47,10 +54,33 @@ def date(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
 
-# The literal makers of each form: rdflib Literals, or the same literals written as N-Triples.
-RDFLIB = SimpleNamespace(text=Literal, zh=zh, integer=integer, decimal=decimal, date=date)
-NTRIPLES = SimpleNamespace(text=nt.text, zh=lambda value: nt.tagged(value, "zh"), integer=nt.integer,
-                           decimal=lambda value: nt.term(decimal(value)), date=lambda value: nt.term(date(value)))
+def tagged(value: str, lang: str) -> Literal:
+    return Literal(value, lang=lang)
+
+
+@lru_cache(maxsize=65536)
+def _written(make, kind: type, lexical: str) -> str:
+    """rdflib's literal made by ``make`` from the value of type ``kind`` written ``lexical``,
+    as N-Triples: made once per value and form (``Decimal("1.5")`` and ``Decimal("1.50")``
+    are equal keys, so the key is the value's type and text, never the value)."""
+    return nt.term(make(kind(lexical)))
+
+
+def _nt_of(make):
+    """The N-Triples form of an rdflib literal maker, through :func:`_written`'s cache."""
+    return lambda value: _written(make, type(value), str(value))
+
+
+def _written_fact(report_id: str, kind: str, *key: object) -> str:
+    """A fact's IRI (kg.vocab.fact_iri) written as an N-Triples term, without a URIRef."""
+    return f"<{fact_iri_text(report_id, kind, *key)}>"
+
+
+# The term makers of each form: rdflib Literals and URIRefs, or the same terms written as N-Triples.
+RDFLIB = SimpleNamespace(text=Literal, zh=zh, tagged=tagged, integer=integer, decimal=decimal, date=date,
+                         fact=fact_iri)
+NTRIPLES = SimpleNamespace(text=nt.text, zh=lambda value: nt.tagged(value, "zh"), tagged=nt.tagged,
+                           integer=nt.integer, decimal=_nt_of(decimal), date=_nt_of(date), fact=_written_fact)
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -93,40 +123,45 @@ def build_graph(ex: Extraction, res: Resolution) -> Graph:
 
 
 def build_triples(ex: Extraction, res: Resolution) -> nt.ReportTriples:
-    """The report's triples written as N-Triples (the same set as :func:`build_graph`'s)."""
+    """The report's triples written as N-Triples (the same set as :func:`build_graph`'s), the
+    cyclic garbage collector paused meanwhile (:mod:`kg.gcpause`: the index holds no cycles)."""
     out = nt.ReportTriples()
-    write_report(ex, res, out, NTRIPLES)
+    with paused_gc():
+        write_report(ex, res, out, NTRIPLES)
     return out
 
 
 def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None:
-    """Add the report's triples to ``g`` (anything with ``add((s, p, o))``), literals made by
-    ``t`` (:data:`RDFLIB` or :data:`NTRIPLES`). rdflib terms (``zh(…)``, ``Literal(…)``) are
-    right in both forms too, only slower in the N-Triples one."""
+    """Add the report's triples to ``g`` (anything with ``add((s, p, o))``), literals and fact
+    IRIs made by ``t`` (:data:`RDFLIB` or :data:`NTRIPLES`). rdflib terms (``zh(…)``,
+    ``Literal(…)``, a URIRef) are right in both forms too, only slower in the N-Triples one."""
     meta = ex.report.meta
     rid = meta.id
     report = report_iri(rid)
     seg = ex.segmented
-    used_sentences: set[int] = set()
 
-    def sentence(index: int) -> URIRef:
-        used_sentences.add(index)
-        return fact_iri(rid, "sentence", index, seg.sentences[index].start)
+    sentence_nodes: dict = {}  # the evidence sentences used, by index
 
-    context = fact_iri(rid, "context", "text")  # the report's text: what NIF offsets count in
+    def sentence(index: int):
+        node = sentence_nodes.get(index)
+        if node is None:
+            node = sentence_nodes[index] = t.fact(rid, "sentence", index, seg.sentences[index].start)
+        return node
+
+    context = t.fact(rid, "context", "text")  # the report's text: what NIF offsets count in
     g.add((context, RDF.type, NIF.Context))
     g.add((context, NIF.isString, t.text(ex.report.text)))
     g.add((context, NIF.beginIndex, t.integer(0)))
     g.add((context, NIF.endIndex, t.integer(len(ex.report.text))))
     g.add((context, DCTERMS.isPartOf, report))
 
-    def span(node: URIRef, start: int, end: int) -> None:
+    def span(node, start: int, end: int) -> None:
         g.add((node, NIF.referenceContext, context))
         g.add((node, NIF.beginIndex, t.integer(start)))
         g.add((node, NIF.endIndex, t.integer(end)))
         g.add((node, NIF.anchorOf, t.text(ex.report.text[start:end])))
 
-    def evidence(node: URIRef, index: int, start: int, end: int) -> None:
+    def evidence(node, index: int, start: int, end: int) -> None:
         g.add((node, PKG.evidence, sentence(index)))
         span(node, start, end)
 
@@ -169,7 +204,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
             g.add((agency.iri, PKG.jurisdiction, region.iri))
     add_parents(g, t, res)
     for i, mention in enumerate(ex.agencies):
-        node = fact_iri(rid, "mention", "agency", i, mention.start)
+        node = t.fact(rid, "mention", "agency", i, mention.start)
         g.add((node, RDF.type, PKG.Mention))
         g.add((node, PKG.refersTo, res.agency_of[i].iri))
         evidence(node, mention.sentence, mention.start, mention.end)
@@ -198,7 +233,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
                 g.add((doc.iri, ELI.in_force, URIRef(f"http://data.europa.eu/eli/ontology#{status}")))
     for i, doc in res.document_of.items():
         mention = ex.documents[i]
-        node = fact_iri(rid, "mention", "document", i, mention.start)
+        node = t.fact(rid, "mention", "document", i, mention.start)
         g.add((node, RDF.type, PKG.Mention))
         g.add((node, PKG.refersTo, doc.iri))
         evidence(node, mention.sentence, mention.start, mention.end)
@@ -210,7 +245,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         g.add((item.iri, PROV.wasAttributedTo, res.reporting.iri))
     for i, item in res.initiative_of.items():
         fact = ex.initiatives[i]
-        node = fact_iri(rid, "mention", "initiative", i, fact.start)
+        node = t.fact(rid, "mention", "initiative", i, fact.start)
         g.add((node, RDF.type, PKG.Mention))
         g.add((node, PKG.refersTo, item.iri))
         evidence(node, fact.sentence, fact.start, fact.end)
@@ -220,7 +255,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         doc = res.document_of.get(action.document)
         if doc is None:
             continue
-        node = fact_iri(rid, "action", i, action.start, action.action)
+        node = t.fact(rid, "action", i, action.start, action.action)
         g.add((node, RDF.type, PKG.Action))
         g.add((node, PKG.actionType, ACTION[action.action]))
         g.add((node, PROV.wasAssociatedWith, res.reporting.iri))
@@ -233,7 +268,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         docs = [res.document_of[d] for d in c.documents if d in res.document_of]
         unique = list({d.iri: d for d in docs}.values()) or [None]
         for j, doc in enumerate(unique):
-            node = fact_iri(rid, "commitment", i, j, c.start)
+            node = t.fact(rid, "commitment", i, j, c.start)
             g.add((node, RDF.type, PKG.Commitment))
             g.add((node, RDFS.label, t.zh(c.text)))
             g.add((node, PROV.wasAttributedTo, res.reporting.iri))
@@ -244,10 +279,10 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
 
     # targets and metrics
     for i, q in enumerate(ex.quantities):
-        node = fact_iri(rid, q.kind, i, q.start)
+        node = t.fact(rid, q.kind, i, q.start)
         g.add((node, RDF.type, PKG.Target if q.kind == "target" else PKG.Metric))
         g.add((node, PKG.indicator, t.zh(q.indicator)))
-        add_indicator(g, node, q.indicator, q.unit)  # the concept it measures (kg.indicators)
+        add_indicator(g, node, q.indicator, q.unit, t)  # the concept it measures (kg.indicators)
         g.add((node, PKG.value, t.decimal(q.value)))
         if q.kind == "target":
             g.add((node, PKG.comparator, t.text(q.comparator)))
@@ -261,9 +296,9 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         evidence(node, q.sentence, q.start, q.end)
 
     # the evidence sentences
-    for index in sorted(used_sentences):
+    for index in sorted(sentence_nodes):
         s = seg.sentences[index]
-        node = fact_iri(rid, "sentence", index, s.start)
+        node = sentence_nodes[index]
         g.add((node, RDF.type, NIF.Sentence))
         g.add((node, DCTERMS.isPartOf, report))
         span(node, s.start, s.end)

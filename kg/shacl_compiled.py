@@ -20,15 +20,18 @@ constraint component) as N-Triples terms / IRIs, one per distinct triple of thes
 """
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from .triples import term
+from .gcpause import paused_gc
+from .triples import ReportTriples, term
 
 RDF_TYPE = "<%s>" % RDF.type
 SUBCLASS_OF = "<%s>" % RDFS.subClassOf
@@ -68,8 +71,10 @@ def split_literal(node: str) -> tuple[str, str | None, str | None]:
     return node[1:end], None, None
 
 
+@lru_cache(maxsize=16384)
 def rdflib_literal(node: str) -> Literal:
-    """The literal as rdflib reads it (for its value, ill-typedness and ordering)."""
+    """The literal as rdflib reads it (for its value, ill-typedness and ordering); a Literal is
+    immutable, so one parse serves every report (dates of laws repeat across them)."""
     return rdflib.Graph().parse(data=f"<x:s> <x:p> {node} .", format="nt").value(URIRef("x:s"), URIRef("x:p"))
 
 
@@ -78,6 +83,15 @@ class Values:
 
     def __init__(self) -> None:
         self._rdflib: dict[str, Literal] = {}
+        self._fast: dict[str, object] = {}
+
+    def fast_memo(self, node: str):
+        """:meth:`fast`, once per literal of the run (years and offsets repeat)."""
+        try:
+            return self._fast[node]
+        except KeyError:
+            value = self._fast[node] = self.fast(node)
+            return value
 
     def rdflib(self, node: str) -> Literal:
         lit = self._rdflib.get(node)
@@ -103,33 +117,31 @@ class Values:
 # --- the data --------------------------------------------------------------------------------
 
 class Data:
-    """Triples indexed by subject and predicate, with the instances of each class."""
+    """Triples indexed by subject and predicate (subject → predicate → objects, as
+    :class:`kg.triples.ReportTriples` keeps them), with the instances of each class."""
 
-    def __init__(self, triples: Iterable[tuple[str, str, str]]) -> None:
-        props: dict[str, dict[str, list[str]]] = {}
-        for s, p, o in triples:
-            d = props.get(s)
-            if d is None:
-                props[s] = {p: [o]}
-                continue
-            values = d.get(p)
-            if values is None:
-                d[p] = [o]
-            else:
-                values.append(o)
+    def __init__(self, triples) -> None:
+        index = (triples if isinstance(triples, ReportTriples) else ReportTriples(triples)).index
         instances: dict[str, list[str]] = {}
-        for s, d in props.items():
-            for cls in d.get(RDF_TYPE, ()):
-                instances.setdefault(cls, []).append(s)
+        for s, d in index.items():
+            types = d.get(RDF_TYPE)
+            if types is not None:
+                for cls in types:
+                    found = instances.get(cls)
+                    if found is None:
+                        instances[cls] = [s]
+                    else:
+                        found.append(s)
             if SUBCLASS_OF in d:
                 raise Unsupported("the data graph holds rdfs:subClassOf (class targets need inference)")
-        self.props = props
+        self.props = index
         self.instances = instances
         self.values = Values()
+        self.conforming: dict[tuple[Shape, str], bool] = {}  # Shape.conforms, memoised
 
-    def objects(self, node: str, predicate: str) -> list[str]:
+    def objects(self, node: str, predicate: str):
         d = self.props.get(node)
-        return d.get(predicate, []) if d is not None else []
+        return d.get(predicate, EMPTY) if d is not None else EMPTY
 
     def has_type(self, node: str, cls: str) -> bool:
         d = self.props.get(node)
@@ -142,43 +154,78 @@ class Data:
 Check = Callable[[str, list, Data], bool]
 
 
+def every(ok: Callable[[str, Data], bool]) -> Check:
+    """The check that each value node satisfies ``ok(value, data)`` (a plain loop: this runs
+    for every property of every node)."""
+    def check(f, vs, d) -> bool:
+        for v in vs:
+            if not ok(v, d):
+                return False
+        return True
+    return check
+
+
 class Shape:
-    """One node or property shape: its path (None for a node shape), its compiled constraints
-    as (constraint component IRI, check), and its property shapes."""
+    """One node or property shape: its path (None for a node shape), its cardinality (read
+    inline: the commonest constraints), its other compiled constraints as (constraint
+    component IRI, check), and its property shapes."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.path: str | None = None
+        self.min_count = 0
+        self.max_count: float = float("inf")
         self.checks: list[tuple[str, Check]] = []
         self.properties: list[Shape] = []
+        self.parts: list[Shape] = [self]  # itself, then its property shapes: what evaluate runs
 
     def evaluate(self, focus: str, data: Data, out: set | None) -> bool:
         """Whether ``focus`` conforms; adds (focus, path, component) to ``out`` for each
         failed constraint (``out`` None: stop at the first)."""
         d = data.props.get(focus)
-        if self.path is None:
-            values = [focus]
-        else:
-            values = d.get(self.path, EMPTY) if d is not None else EMPTY
         ok = True
-        for component, check in self.checks:
-            if not check(focus, values, data):
-                if out is None:
-                    return False
-                out.add((focus, self.path, component))
-                ok = False
-        for prop in self.properties:  # property shapes of a node shape, inline
-            values = d.get(prop.path, EMPTY) if d is not None else EMPTY
-            for component, check in prop.checks:
+        for shape in self.parts:  # the shape, then its property shapes inline
+            path = shape.path
+            if path is None:
+                values = [focus]
+            else:
+                values = d.get(path, EMPTY) if d is not None else EMPTY
+                n = len(values)
+                if n < shape.min_count:
+                    if out is None:
+                        return False
+                    out.add((focus, path, MIN_COUNT))
+                    ok = False
+                if n > shape.max_count:
+                    if out is None:
+                        return False
+                    out.add((focus, path, MAX_COUNT))
+                    ok = False
+            for component, check in shape.checks:
                 if not check(focus, values, data):
                     if out is None:
                         return False
-                    out.add((focus, prop.path, component))
+                    out.add((focus, path, component))
                     ok = False
         return ok
 
+    def components(self) -> set[str]:
+        """The constraint components this shape checks itself (cardinality included)."""
+        return ({component for component, _ in self.checks} | ({MIN_COUNT} if self.min_count else set())
+                | ({MAX_COUNT} if self.max_count != float("inf") else set()))
+
+    def conforms(self, focus: str, data: Data) -> bool:
+        """:meth:`evaluate` without results, once per focus node and run: a shape used by
+        ``sh:node`` or ``sh:or`` (the reporting body of every fact) is checked once."""
+        key = (self, focus)
+        verdict = data.conforming.get(key)
+        if verdict is None:
+            verdict = data.conforming[key] = self.evaluate(focus, data, None)
+        return verdict
+
 
 EMPTY: list = []
+MIN_COUNT, MAX_COUNT = str(SH.MinCountConstraintComponent), str(SH.MaxCountConstraintComponent)
 
 
 class Validator:
@@ -187,14 +234,16 @@ class Validator:
     def __init__(self, targets: list[tuple[str, Shape]]) -> None:
         self.targets = targets
 
-    def results(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str | None, str]]:
-        """The validation results of one graph (empty: it conforms). Raises Unsupported when
-        the data need what was not compiled (rdfs:subClassOf in the data)."""
-        data = Data(triples)
-        out: set = set()
-        for cls, shape in self.targets:
-            for focus in data.instances.get(cls, ()):
-                shape.evaluate(focus, data, out)
+    def results(self, triples: ReportTriples | Iterable[tuple[str, str, str]]) -> set[tuple[str, str | None, str]]:
+        """The validation results of one graph (empty: it conforms): a :class:`ReportTriples`
+        (read through its index) or any (s, p, o) terms. Raises Unsupported when the data need
+        what was not compiled (rdfs:subClassOf in the data)."""
+        with paused_gc():  # kg.gcpause: the run's memos and indexes hold no cycles
+            data = Data(triples)
+            out: set = set()
+            for cls, shape in self.targets:
+                for focus in data.instances.get(cls, ()):
+                    shape.evaluate(focus, data, out)
         return out
 
     def conforms(self, triples: Iterable[tuple[str, str, str]]) -> bool:
@@ -238,6 +287,14 @@ class _Compiler:
         for predicate, value in g.predicate_objects(node):
             if predicate in DESCRIPTIVE or predicate == SH.severity:
                 continue
+            if predicate in (SH.minCount, SH.maxCount):
+                if path is None or not isinstance(value, Literal) or not isinstance(value.value, int):
+                    raise Unsupported(f"{node}: {predicate} {value!r} is not compiled")
+                if predicate == SH.minCount:
+                    shape.min_count = max(shape.min_count, value.value)
+                else:
+                    shape.max_count = min(shape.max_count, value.value)
+                continue
             make = getattr(self, "c_" + predicate.split("#")[-1], None) if predicate.startswith(str(SH)) else None
             if make is None:
                 raise Unsupported(f"{node}: {predicate} is not compiled")
@@ -247,6 +304,7 @@ class _Compiler:
             if path is not None:
                 raise Unsupported(f"{node}: a property shape of a property shape is not compiled")
             shape.properties.append(self.shape(prop))
+        shape.parts = [shape, *shape.properties]
         return shape
 
     def items(self, node) -> list:
@@ -254,13 +312,7 @@ class _Compiler:
 
     # One method per constraint parameter: (constraint component local name, check).
 
-    def c_minCount(self, node, value):
-        n = int(value)
-        return "MinCountConstraintComponent", lambda f, vs, d: len(vs) >= n
-
-    def c_maxCount(self, node, value):
-        n = int(value)
-        return "MaxCountConstraintComponent", lambda f, vs, d: len(vs) <= n
+    # sh:minCount and sh:maxCount are read by shape() into Shape.min_count / max_count.
 
     def c_class(self, node, value):
         cls = term(value)
@@ -277,7 +329,7 @@ class _Compiler:
         kinds = NODE_KINDS.get(value)
         if kinds is None:
             raise Unsupported(f"{node}: node kind {value}")
-        return "NodeKindConstraintComponent", lambda f, vs, d: all(kind(v) in kinds for v in vs)
+        return "NodeKindConstraintComponent", every(lambda v, d: kind(v) in kinds)
 
     def c_datatype(self, node, value):
         datatype = str(value)
@@ -285,7 +337,7 @@ class _Compiler:
             raise Unsupported(f"{node}: datatype {datatype}")
 
         suffix = f'"^^<{datatype}>'
-        plain = _INTEGER if datatype == XSD_INTEGER else _DECIMAL if datatype == XSD_DECIMAL else None
+        plain = datatype in (XSD_INTEGER, XSD_DECIMAL)  # a plain form is read once, for ranges too
 
         def ok(v: str, d: Data) -> bool:
             if v[0] != '"':
@@ -293,20 +345,20 @@ class _Compiler:
             if v[-1] == '"':  # a plain literal: xsd:string
                 return datatype == XSD_STRING
             if v.endswith(suffix):
-                if datatype == XSD_STRING or plain is not None and plain.match(v, 1, len(v) - len(suffix)):
+                if datatype == XSD_STRING or plain and d.values.fast_memo(v) is not None:
                     return True
                 lit = d.values.rdflib(v)
                 return lit.ill_typed is not True and _actual(lit.value, datatype)
             lexical, dt, lang = split_literal(v)
             return lang is not None and datatype == LANG_STRING
-        return "DatatypeConstraintComponent", lambda f, vs, d: all(ok(v, d) for v in vs)
+        return "DatatypeConstraintComponent", every(ok)
 
     def c_languageIn(self, node, value):
         wanted = {str(lang).lower() for lang in self.items(value)}
 
         quick = tuple(f'"@{lang}' for lang in wanted)
 
-        def ok(v: str) -> bool:
+        def ok(v: str, d: Data) -> bool:
             if v.endswith(quick) and v[0] == '"':
                 return True
             if v[0] != '"':
@@ -315,7 +367,7 @@ class _Compiler:
             if not lang:
                 return False
             return "*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted
-        return "LanguageInConstraintComponent", lambda f, vs, d: all(ok(v) for v in vs)
+        return "LanguageInConstraintComponent", every(ok)
 
     def c_uniqueLang(self, node, value):
         if not (isinstance(value, Literal) and value.value is True):
@@ -337,7 +389,7 @@ class _Compiler:
         allowed = {term(item) for item in self.items(value)}
         if any(kind(a) == "L" and split_literal(a)[1] not in (None, XSD_STRING) for a in allowed):
             raise Unsupported(f"{node}: sh:in with typed literals")  # rdflib's equality is by value
-        return "InConstraintComponent", lambda f, vs, d: all(v in allowed for v in vs)
+        return "InConstraintComponent", lambda f, vs, d: allowed.issuperset(vs)
 
     def c_hasValue(self, node, value):
         wanted = term(value)
@@ -356,7 +408,7 @@ class _Compiler:
             if v[0] != '"':
                 return False
             if bound_fast is not None:
-                fast = d.values.fast(v)
+                fast = d.values.fast_memo(v)
                 if fast is not None:
                     return accept((fast > bound_fast) - (fast < bound_fast))
             lit = d.values.rdflib(v)
@@ -368,7 +420,7 @@ class _Compiler:
                 return accept(compare_literal(lit, value))
             except (TypeError, NotImplementedError):
                 return False
-        return name, lambda f, vs, d: all(ok(v, d) for v in vs)
+        return name, every(ok)
 
     def c_minInclusive(self, node, value):
         return self._range(node, value, "MinInclusiveConstraintComponent", lambda c: c >= 0)
@@ -398,35 +450,34 @@ class _Compiler:
 
     def c_node(self, node, value):
         shape = self.shape(value)
-        return "NodeConstraintComponent", lambda f, vs, d: all(shape.evaluate(v, d, None) for v in vs)
+        return "NodeConstraintComponent", every(shape.conforms)
 
     def c_or(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "OrConstraintComponent", lambda f, vs, d: all(
-            any(s.evaluate(v, d, None) for s in shapes) for v in vs)
+        return "OrConstraintComponent", every(lambda v, d: any(s.conforms(v, d) for s in shapes))
 
     def c_and(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "AndConstraintComponent", lambda f, vs, d: all(
-            all(s.evaluate(v, d, None) for s in shapes) for v in vs)
+        return "AndConstraintComponent", every(lambda v, d: all(s.conforms(v, d) for s in shapes))
 
     def c_xone(self, node, value):
         shapes = [self.shape(item) for item in self.items(value)]
-        return "XoneConstraintComponent", lambda f, vs, d: all(
-            sum(1 for s in shapes if s.evaluate(v, d, None)) == 1 for v in vs)
+        return "XoneConstraintComponent", every(lambda v, d: sum(1 for s in shapes if s.conforms(v, d)) == 1)
 
     def c_not(self, node, value):
         shape = self.shape(value)
-        return "NotConstraintComponent", lambda f, vs, d: not any(shape.evaluate(v, d, None) for v in vs)
+        return "NotConstraintComponent", every(lambda v, d: not shape.conforms(v, d))
+
+
+# The Python type pyshacl expects of a well-typed literal's value, by datatype.
+EXPECTED_TYPES = {XSD_STRING: (str, bytes), LANG_STRING: (str, bytes), XSD_INTEGER: int, str(XSD.float): float,
+                  XSD_DECIMAL: Decimal, str(XSD.boolean): bool, str(XSD.date): datetime.date,
+                  str(XSD.time): datetime.time, str(XSD.dateTime): datetime.datetime}
 
 
 def _actual(value, datatype: str) -> bool:
     """pyshacl's check that a well-typed literal's value has the Python type of its datatype."""
-    from datetime import date, datetime, time
-
-    expected = {XSD_STRING: (str, bytes), LANG_STRING: (str, bytes), XSD_INTEGER: int, str(XSD.float): float,
-                XSD_DECIMAL: Decimal, str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time,
-                str(XSD.dateTime): datetime}.get(datatype)
+    expected = EXPECTED_TYPES.get(datatype)
     return True if expected is None else isinstance(value, expected)
 
 
@@ -434,7 +485,8 @@ def _less_or_equal(v: str, w: str, d: Data) -> bool:
     """pyshacl's sh:lessThanOrEquals on two value nodes."""
     if v[0] == "_" or w[0] == "_":
         raise Unsupported("sh:lessThanOrEquals on a blank node")
-    fv, fw = d.values.fast(v) if v[0] == '"' else None, d.values.fast(w) if w[0] == '"' else None
+    fv = d.values.fast_memo(v) if v[0] == '"' else None
+    fw = d.values.fast_memo(w) if w[0] == '"' else None
     if fv is not None and fw is not None:
         return fv <= fw
     (a_is_string, a), (b_is_string, b) = _comparable(v, d), _comparable(w, d)

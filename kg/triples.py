@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Iterator
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -20,6 +21,33 @@ from rdflib import BNode, Graph, Literal, URIRef
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD_NS + "string"
 _BAD_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
+class Remembered:
+    """A namespace whose terms are each made once: ``RDF.type`` or ``ADMIN["provincial"]`` on
+    an rdflib namespace makes (and checks) a new URIRef at every look-up, about a microsecond,
+    for each of a report's thousands of triples. The first look-up goes to the namespace
+    (which still refuses a term a closed namespace does not define)."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self._namespace, name)
+        setattr(self, name, value)  # an instance attribute now: found without __getattr__
+        return value
+
+    def __getitem__(self, name: str) -> URIRef:
+        value = self._items.get(name)
+        if value is None:
+            value = self._items[name] = self._namespace[name]
+        return value
+
+    def __str__(self) -> str:
+        return str(self._namespace)
 
 
 def quote(text: str) -> str:
@@ -67,36 +95,86 @@ def term(node) -> str:
 
 
 class ReportTriples:
-    """One report's triples, each a tuple of three N-Triples terms, without duplicates, in the
-    order they were first added (the keys of ``triples``): the text is the same whatever the
-    hash seed, and a subject's first type is written first, as rdflib's build writes it (the
-    search index keeps the first type it reads)."""
+    """One report's triples, their terms written as N-Triples, without duplicates, indexed as
+    they are added: ``index`` maps subject → predicate → objects (dicts in the order first
+    added). That is rdflib's own order (its memory store keeps subject → predicate → object),
+    so the text is the same whatever the hash seed and a subject's first type is written
+    first, as rdflib's build writes it (the search index keeps the first type it reads); and
+    the compiled validator (:mod:`kg.shacl_compiled`) reads the index as it is, without
+    indexing the triples again."""
 
-    __slots__ = ("triples",)
+    __slots__ = ("index", "_subject", "_written")
 
     def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
-        self.triples: dict[tuple[str, str, str], None] = dict.fromkeys(triples)
+        self.index: dict[str, dict[str, dict[str, None]]] = {}
+        self._subject: tuple = (None, None)  # the last subject added (as given, its predicates)
+        self._written: dict = {}  # rdflib IRIs (predicates, objects) of this report → written, checked
+        for s, p, o in triples:
+            self.add_terms(s, p, o)
+
+    def add_terms(self, s: str, p: str, o: str) -> None:
+        """Add a triple of terms already written as N-Triples (strings)."""
+        d = self.index.get(s)
+        if d is None:
+            self.index[s] = {p: {o: None}}
+            return
+        objects = d.get(p)
+        if objects is None:
+            d[p] = {o: None}
+        else:
+            objects[o] = None
 
     def add(self, triple) -> None:
-        """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject and
-        predicate IRIs are the project's own (kg.vocab mints them from safe characters) and are
-        written as they are; object IRIs, which may come from outside (a report's source URL),
-        are checked as rdflib checks them."""
+        """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject IRIs
+        are the project's own (kg.vocab mints them from safe characters) and are written as they
+        are; predicate and object IRIs are checked as rdflib checks them (a report's source URL
+        comes from outside), once per report. Runs for every triple: a subject added again right
+        away (the same object) is found without writing or looking it up."""
         s, p, o = triple
-        self.triples[(f"<{s}>" if type(s) is URIRef else term(s), f"<{p}>" if type(p) is URIRef else term(p),
-                      o if type(o) is str else iri(o) if type(o) is URIRef else term(o))] = None
+        last, d = self._subject
+        if s is not last:
+            key = f"<{s}>" if type(s) is URIRef else term(s)
+            d = self.index.get(key)
+            if d is None:
+                d = self.index[key] = {}
+            self._subject = (s, d)
+        if type(p) is not str:
+            written = self._written.get(p)
+            if written is None:
+                written = self._written[p] = term(p)
+            p = written
+        if type(o) is not str:
+            if type(o) is URIRef:
+                written = self._written.get(o)
+                if written is None:
+                    written = self._written[o] = iri(o)
+                o = written
+            else:
+                o = term(o)
+        objects = d.get(p)
+        if objects is None:
+            d[p] = {o: None}
+        else:
+            objects[o] = None
+
+    @property
+    def triples(self) -> dict[tuple[str, str, str], None]:
+        """The triples as (s, p, o) tuples of terms, keys of a dict in the order of :meth:`__iter__`."""
+        return dict.fromkeys(self)
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return sum(map(len, chain.from_iterable(map(dict.values, self.index.values()))))
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self.triples)
+        for s, d in self.index.items():
+            for p, objects in d.items():
+                for o in objects:
+                    yield s, p, o
 
     def ntriples(self) -> bytes:
-        """The triples as N-Triples text (UTF-8), one line each, in the order first added."""
-        if not self.triples:
-            return b""
-        return (" .\n".join(map(" ".join, self.triples)) + " .\n").encode("utf-8")
+        """The triples as N-Triples text (UTF-8), one line each, in the order of the index."""
+        lines = [f"{s} {p} {o} .\n" for s, d in self.index.items() for p, objects in d.items() for o in objects]
+        return "".join(lines).encode("utf-8")
 
     def graph(self) -> Graph:
         """The same triples as an rdflib Graph (for people's formats and for pyshacl)."""

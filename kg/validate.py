@@ -238,7 +238,7 @@ def _compiled_verdict(triples: ReportTriples, shapes: rdflib.Graph, engine: str 
     try:
         if validator is None:
             raise Unsupported("the shapes use SHACL that kg.shacl_compiled does not compile")
-        return not validator.results(triples.triples)
+        return not validator.results(triples)
     except Exception:  # noqa: BLE001 - Unsupported, or a surprise: the reference decides
         if _requested(engine) == "compiled":
             raise

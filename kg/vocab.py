@@ -95,7 +95,12 @@ def report_graph(report_id: str) -> URIRef:
 
 def fact_iri(report_id: str, kind: str, *key: object) -> URIRef:
     """A fact of one report: stable across re-ingests of the same text."""
-    return ID[f"report/{safe_id(report_id)}/{kind}/{digest(*map(str, key))}"]
+    return URIRef(fact_iri_text(report_id, kind, *key))
+
+
+def fact_iri_text(report_id: str, kind: str, *key: object) -> str:
+    """:func:`fact_iri` as a plain string (the N-Triples build writes it without a URIRef)."""
+    return f"{ID}report/{safe_id(report_id)}/{kind}/{digest(*map(str, key))}"
 
 
 SAFE_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")

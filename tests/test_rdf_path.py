@@ -142,3 +142,116 @@ def test_the_rdf_path_benchmark_runs_and_compares_like_with_like(tmp_path, capsy
     assert "compiled shapes on N-Triples terms (new)" in result["validate"]
     assert result["triples_per_s_both_new"] > 0
     assert "| both | new |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path, meta", list(reports()))
+def test_the_lines_come_in_rdflibs_order(path, meta):
+    """ReportTriples keeps subject → predicate → objects as rdflib's memory store does: the text
+    is rdflib's N-Triples line for line, not only as a set (a subject's lines together, its
+    first type first), so the validator reads the same index the store text is written from."""
+    extraction = extract(read_report(path, meta))
+    resolution = resolve(extraction, AUTHORITY)
+    lines = build_graph(extraction, resolution).serialize(format="nt").splitlines()
+    assert build_triples(extraction, resolution).ntriples().decode("utf-8").splitlines() == [x for x in lines if x]
+
+
+def test_literals_written_once_per_value_and_type():
+    """The N-Triples form's decimal and date literals are rdflib's, made once per value: equal
+    values written differently (1.5, 1.50, the float 1.5, the int 2 and the Decimal 2) each keep
+    their own lexical form, whichever came first."""
+    from kg.rdf import NTRIPLES, date, decimal
+
+    for value in (Decimal("1.5"), Decimal("1.50"), 1.5, "1.50", 2, Decimal("2"), Decimal("2.0"), "2")[::-1] * 2:
+        assert NTRIPLES.decimal(value) == term(decimal(value))
+    for value in ("2024-01-01", "2024-1-1", "2024-02-30"):
+        assert NTRIPLES.date(value) == term(date(value))
+    assert NTRIPLES.decimal(Decimal("1.50")) != NTRIPLES.decimal(Decimal("1.5"))
+
+
+def test_remembered_namespace_terms():
+    """kg.triples.Remembered gives the namespace's terms, the same object each time, and still
+    refuses a term a closed namespace does not define."""
+    from rdflib.namespace import RDF
+
+    from kg.triples import Remembered
+    from kg.vocab import ADMIN
+
+    rdf, admin = Remembered(RDF), Remembered(ADMIN)
+    assert rdf.type == RDF.type and rdf.type is rdf.type
+    assert admin["provincial"] == ADMIN["provincial"] and admin["provincial"] is admin["provincial"]
+    assert str(admin) == str(ADMIN)
+    with pytest.raises(AttributeError):
+        rdf.notATerm
+
+
+def test_report_triples_dedupe_and_count():
+    """Added twice (as rdflib terms or as written terms) is there once; len counts triples."""
+    s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    triples = ReportTriples()
+    triples.add((s, p, Literal("x", lang="zh")))
+    triples.add((s, p, '"x"@zh'))
+    triples.add_terms("<https://example.org/s>", "<https://example.org/p>", '"x"@zh')
+    triples.add((s, p, URIRef("https://example.org/o")))
+    triples.add((URIRef("https://example.org/t"), p, s))
+    assert len(triples) == 3
+    assert list(triples) == [("<https://example.org/s>", "<https://example.org/p>", '"x"@zh'),
+                             ("<https://example.org/s>", "<https://example.org/p>", "<https://example.org/o>"),
+                             ("<https://example.org/t>", "<https://example.org/p>", "<https://example.org/s>")]
+    with pytest.raises(ValueError, match="valid URI"):
+        triples.add((s, p, URIRef("https://example.org/a b")))
+
+
+def collections_during(fn) -> int:
+    """How many cyclic GC passes start while ``fn()`` runs, the collector set to run at every
+    allocation: a few for the calls around a pause, hundreds for work that does not pause it."""
+    import gc
+
+    passes = []
+    callback = lambda phase, info: passes.append(1) if phase == "start" else None  # noqa: E731
+    threshold = gc.get_threshold()
+    gc.callbacks.append(callback)
+    gc.set_threshold(1)
+    try:
+        fn()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(callback)
+    return len(passes)
+
+
+def test_the_build_pauses_the_collector_and_turns_it_back_on():
+    """build_triples runs without the cyclic GC (kg.gcpause: its index holds no cycles) and
+    turns it back on, also when the build fails; a collector paused by the caller stays paused."""
+    import gc
+    from dataclasses import replace
+
+    from kg.urls import BadURL
+
+    report = read_report(EXAMPLES / "haibin-sfj-2025.txt")
+    extraction = extract(report)
+    resolution = resolve(extraction, AUTHORITY)
+    assert gc.isenabled()
+    assert collections_during(lambda: build_triples(extraction, resolution)) <= 10  # around the pause
+    assert gc.isenabled()
+    assert collections_during(lambda: ReportTriples(list(build_triples(extraction, resolution)))) > 100  # the probe works
+    bad = extract(replace(report, meta=replace(report.meta, url="javascript:alert(1)")))
+    with pytest.raises(BadURL):
+        build_triples(bad, resolve(bad, AUTHORITY))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_triples(extraction, resolution)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_fact_iris_written_without_a_uriref_are_vocabs():
+    """The N-Triples build mints fact IRIs as text (kg.vocab.fact_iri_text): the same IRI as
+    kg.vocab.fact_iri, for any report id (one needing escapes too) and key."""
+    from kg.rdf import NTRIPLES, RDFLIB
+    from kg.vocab import fact_iri
+
+    for rid, kind, key in (("r-2024", "sentence", (3, 120)), ("光明 区/2024", "mention", ("agency", 0, 5)),
+                           ("a~b", "action", (1, 2, "implement"))):
+        assert NTRIPLES.fact(rid, kind, *key) == iri(fact_iri(rid, kind, *key)) == iri(RDFLIB.fact(rid, kind, *key))

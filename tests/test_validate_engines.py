@@ -387,7 +387,9 @@ MUTATED = mutated(MUTATIONS) + mutated(EDGE_CASES)
 @pytest.mark.parametrize("graph", MUTATED)
 def test_compiled_shapes_give_pyshacls_results_on_mutated_graphs(graph):
     reference = reference_results(graph)
-    assert COMPILED.results(ReportTriples.from_graph(graph).triples) == reference
+    assert COMPILED.results(ReportTriples.from_graph(graph).triples) == reference  # (s, p, o) terms
+    assert COMPILED.results(ReportTriples.from_graph(graph)) == reference  # the index, as ingest gives it
+    assert COMPILED.results(list(ReportTriples.from_graph(graph))) == reference  # a plain list of triples
 
 
 @pytest.mark.parametrize("graph", MUTATED)
@@ -402,8 +404,9 @@ def test_mutations_break_every_constraint_component_and_every_target_class():
     targeted class, appears in pyshacl's results for some mutation."""
     used, classes = set(), {cls for cls, _ in COMPILED.targets}
     for _, shape in COMPILED.targets:
-        used |= {component for component, _ in shape.checks}
-        used |= {component for prop in shape.properties for component, _ in prop.checks}
+        used |= shape.components()
+        used |= {component for prop in shape.properties for component in prop.components()}
+    assert {str(SH.MinCountConstraintComponent), str(SH.MaxCountConstraintComponent)} <= used
     seen_components, seen_classes = set(), set()
     for case in MUTATED:
         graph = case.values[0]
@@ -436,6 +439,7 @@ def test_compiled_shapes_give_pyshacls_verdict_on_real_reports(path, meta, autho
     triples = report_triples_of(read_report(path, meta), authority)
     reference = reference_results(triples.graph())
     assert COMPILED.results(triples.triples) == reference
+    assert COMPILED.results(triples) == reference
     assert validate_triples(triples).conforms is (not reference)
 
 
@@ -473,3 +477,40 @@ def test_data_with_subclasses_go_to_turbo():
     assert not reference.conforms  # the unlabelled bureau is an agency by inference
     fast = validate_triples(ReportTriples.from_graph(graph))
     assert (fast.conforms, fast.violations) == (reference.conforms, reference.violations)
+
+
+def test_cardinality_of_a_node_shape_is_left_to_turbo():
+    """sh:minCount/sh:maxCount, read inline by the compiled validator, belong to property
+    shapes: on a node shape (not SHACL Core's use) the compiler refuses them."""
+    shapes = Graph()
+    shapes += SHAPES
+    shape = URIRef("https://example.org/shapes#CountedReport")
+    shapes.add((shape, RDF.type, SH.NodeShape))
+    shapes.add((shape, SH.targetClass, PKG.Report))
+    shapes.add((shape, SH.minCount, Literal(1)))
+    with pytest.raises(Unsupported):
+        compile_shapes(shapes)
+
+
+def test_a_validation_run_pauses_the_collector_and_turns_it_back_on():
+    """The compiled validator pauses the cyclic GC for a run (kg.gcpause) and turns it back on,
+    also when the run raises; a collector paused by the caller stays paused."""
+    import gc
+
+    from tests.test_rdf_path import collections_during
+
+    graph = copy(next(iter(GRAPHS.values())))
+    triples = ReportTriples.from_graph(graph)
+    assert gc.isenabled()
+    assert collections_during(lambda: COMPILED.results(triples)) <= 10  # around the pause
+    assert gc.isenabled()
+    graph.add((URIRef("https://example.org/Bureau"), RDFS.subClassOf, PKG.Agency))
+    with pytest.raises(Unsupported):
+        COMPILED.results(ReportTriples.from_graph(graph))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        COMPILED.results(ReportTriples.from_graph(copy(next(iter(GRAPHS.values())))))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
