@@ -3,6 +3,7 @@
     bench/run --quick                      # < 2 minutes: every section, small sizes, the ratios
     bench/run --json results.json          # the full run (1k, 10k, 100k reports)
     bench/run --sizes 1000,10000 --query-sizes 10000 --json r.json
+    bench/run --sizes 1000,10000 --skip validation,stages,queries,store,export --lean --json r.json
 
 Sections (each can be skipped with --skip NAME):
 
@@ -287,7 +288,9 @@ def _ingest_main(argv: list[str]) -> int:
     return 0
 
 
-def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = False) -> dict:
+def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = False, lean: bool = False) -> dict:
+    """Ingest runs at each size. ``lean``: only SHACL on with the default engine, two jobs at
+    every size and one job at the smallest (no SHACL-off, pyshacl, streamed or serial runs)."""
     runs = []
     stores = {}
     smallest = min(sizes)
@@ -296,6 +299,8 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
         configs = [(2, 1, "auto")]
         if smoke:
             pass
+        elif lean:
+            configs = [(1, 1, "auto"), (2, 1, "auto")] if size == smallest else configs
         elif size == smallest and quick:
             configs = [(1, 1, "auto"), (2, 1, "auto"), (2, 0, "auto")]
         elif size == smallest:
@@ -319,7 +324,7 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
                 stores[size] = str(store)
             log(f"    {r['reports_per_s']:.1f} reports/s, {r['mb_per_s']:.2f} MB/s, {r['cpu_ms_per_report']:.1f} ms CPU "
                 f"a report, peak {r['peak_tree_mb']:.0f} MB (load {r['loadavg_before']:.1f}), failed {r['failed']}")
-        if size == smallest and not smoke:
+        if size == smallest and not smoke and not lean:
             log(f"  ingest {size} reports streamed from the generator (no files): jobs=2 shacl=on …")
             r = run_ingest(["--stream", str(size), "--store", str(workdir / "store-scratch"), "--jobs", "2",
                             "--shacl", "1"])
@@ -951,6 +956,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="ingest sizes in reports, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--query-sizes", help="sizes to run the query section at (default: all)")
     parser.add_argument("--skip", default="", help="sections to skip: validation,stages,ingest,queries,store,export")
+    parser.add_argument("--lean", action="store_true",
+                        help="ingest: only the SHACL-on runs (two jobs at every size, one job at the smallest)")
     parser.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     parser.add_argument("--rdflib-max", type=int, default=RDFLIB_MAX_REPORTS,
                         help="largest size rdflib and rdflib-endpoint are run at")
@@ -991,7 +998,7 @@ def main(argv: list[str] | None = None) -> int:
         save()
     if "ingest" not in skip:
         log("ingest …")
-        result["ingest"] = section_ingest(workdir, sizes, args.quick, args.smoke)
+        result["ingest"] = section_ingest(workdir, sizes, args.quick, args.smoke, args.lean)
         stores = {int(k): v for k, v in result["ingest"]["stores"].items()}
         save()
     else:
