@@ -494,6 +494,49 @@ def _httpx_load(url: str, connections: int, seconds: float) -> dict:
     return asyncio.run(main())
 
 
+SEARCH_RUNS = 15                 # /search requests timed for each query
+
+
+def search_queries(store: str) -> dict[str, str]:
+    """A 2-character and a 6-character /search query taken from the store: the first and the
+    first six characters of the first label of six Chinese characters or more."""
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(store)
+    try:
+        rows = st.query('SELECT ?l WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } '
+                        'FILTER(REGEX(STR(?l), "^[\\u4e00-\\u9fff]{6}")) } LIMIT 1')
+        label = next((row["l"].value for row in rows), None)
+    finally:
+        del st
+    if label is None:
+        raise RuntimeError(f"{store}: no label of six Chinese characters to search for")
+    return {"2": label[:2], "6": label[:6]}
+
+
+def time_search(client, api_url: str, store: str, queries: dict[str, str]) -> dict:
+    """/search over HTTP: p50 and p99 of SEARCH_RUNS requests (after one warm-up) for each query,
+    the hits of each, and whether the store's full-text index was fresh (else the API scans)."""
+    from kg.search import SearchIndex
+
+    index = SearchIndex.open_for_reading(store)
+    out: dict = {"indexed": index is not None}
+    if index is not None:
+        index.close()
+    for chars, q in queries.items():
+        hits = [0]
+
+        def call():
+            response = client.get(api_url + "/search", params={"q": q, "limit": 20})
+            response.raise_for_status()
+            hits[0] = response.json()["total"]
+
+        times = repeat(call, runs=SEARCH_RUNS, min_runs=SEARCH_RUNS, budget=600.0, warmup=1)
+        out[f"q{chars}"] = {"q": q, "hits": hits[0], **_pct(times)}
+    out["p50_ms"] = max(out[f"q{chars}"]["p50_ms"] for chars in queries)
+    return out
+
+
 def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], quick: bool,
                     smoke: bool = False, on_size=None, rdflib_max: int = RDFLIB_MAX_REPORTS,
                     lookup_only: bool = False) -> dict:
@@ -521,6 +564,7 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
         load: dict[str, dict] = {}
         load_seconds = 2 if quick else 8
         lookup = f"{LOOKUP}?report"
+        searched = search_queries(store)
         try:
             api_ctx = server(api_cmd, api_url + "/queries", env, log_path=workdir / f"api-{size}.log")
             ox_ctx = server(ox_cmd, ox_url + "/", log_path=workdir / f"oxigraph-{size}.log")
@@ -558,6 +602,10 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
                 rows[name].update(api=_pct(t_api), oxigraph=_pct(t_ox), api_bytes=n_api, oxigraph_bytes=n_ox)
                 log(f"  {size} {name:22s} api p50 {rows[name]['api']['p50_ms']:8.1f} ms   "
                     f"oxigraph p50 {rows[name]['oxigraph']['p50_ms']:8.1f} ms")
+            search = time_search(client, api_url, store, searched)
+            log(f"  {size} /search {search['q2']['q']!r} p50 {search['q2']['p50_ms']:.1f} ms ({search['q2']['hits']} hits), "
+                f"{search['q6']['q']!r} p50 {search['q6']['p50_ms']:.1f} ms ({search['q6']['hits']} hits), "
+                f"{'index' if search['indexed'] else 'scan'}")
             for conns in () if smoke else (1, 10):
                 load[f"api_{conns}"] = load_test(api_url + api_path(lookup, report_id), conns, load_seconds)
                 load[f"oxigraph_{conns}"] = load_test(ox_url + "/query?" + urlencode({"query": limited(queries[lookup])}),
@@ -588,10 +636,11 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
             for name, value in rdf.get("endpoint", {}).items():
                 rows[name]["rdflib_endpoint"] = value
             load.update({f"rdflib_endpoint_{k}": v for k, v in rdf.get("load", {}).items()})
-            results[size] = {"queries": rows, "load": load, "rdflib_load_seconds": rdf.get("load_seconds"),
+            results[size] = {"queries": rows, "load": load, "search": search,
+                             "rdflib_load_seconds": rdf.get("load_seconds"),
                              "rdflib_peak_mb": rdf.get("peak_mb"), "triples": rdf.get("triples")}
         else:
-            results[size] = {"queries": rows, "load": load}
+            results[size] = {"queries": rows, "load": load, "search": search}
         if on_size:
             on_size(results)
     return results
@@ -871,6 +920,11 @@ def ratios(result: dict) -> dict:
                     out["vs_rdflib_endpoint_connections"] = int(conns)
                     break
             out["vs_rdflib_at_reports"] = int(s)
+    searched = [s for s in queries if "search" in queries[s]]
+    if searched:  # /search over HTTP: the larger p50 of the 2- and the 6-character query
+        s = max(searched, key=int)
+        out["search_p50_ms"] = round(queries[s]["search"]["p50_ms"], 2)
+        out["search_p50_ms_at_reports"] = int(s)
     if ingest:
         out["chars_per_s"] = round(biggest["chars_per_s"])
         out["triples_per_s"] = round(biggest["triples_per_s"])
@@ -887,7 +941,7 @@ def ratios(result: dict) -> dict:
     return out
 
 
-GOALS = {"dev_extraction_chars_per_s": (">=", 1_000_000), "ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
+GOALS = {"search_p50_ms": ("<=", 50), "dev_extraction_chars_per_s": (">=", 1_000_000), "ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
          "vs_rdflib_endpoint_rps": (">=", 10), "bulk_load_vs_pyoxigraph": ("<=", 1.2)}
 
 
@@ -932,6 +986,11 @@ def print_screen(result: dict) -> None:
         for name, row in q["queries"].items():
             cells = [row.get(k, {}).get("p50_ms") for k in ("api", "oxigraph", "cli", "rdflib", "rdflib_endpoint")]
             print(f"    {name:22s} " + " / ".join("—" if c is None else f"{c:.1f}" for c in cells))
+        search = q.get("search")
+        if search:
+            print(f"    /search p50 ms: {search['q2']['q']} {search['q2']['p50_ms']:.1f} ({search['q2']['hits']} hits), "
+                  f"{search['q6']['q']} {search['q6']['p50_ms']:.1f} ({search['q6']['hits']} hits), "
+                  f"{'index' if search['indexed'] else 'scan'}")
         for key, value in q.get("load", {}).items():
             print(f"    load {key:22s} {value['rps']:8.1f} req/s  p99 {value['p99_ms']:.1f} ms ({value.get('tool')})")
     if result.get("store"):

@@ -95,6 +95,14 @@ def test_runner_smoke(tmp_path):
     if not skip:
         assert ratios["api_vs_oxigraph_p50"] > 0
         assert set(result["queries"]["20"]["queries"]) >= {"documents", "targets", "agencies", "documents?report"}
+        # /search over HTTP, a 2- and a 6-character query from the data, 15 requests each, on the index
+        search = result["queries"]["20"]["search"]
+        assert search["indexed"] and len(search["q2"]["q"]) == 2 and len(search["q6"]["q"]) == 6
+        assert search["q6"]["q"].startswith(search["q2"]["q"])
+        assert search["q2"]["n"] >= 15 and search["q6"]["n"] >= 15
+        assert search["q2"]["hits"] >= search["q6"]["hits"] > 0
+        assert ratios["search_p50_ms"] == round(max(search["q2"]["p50_ms"], search["q6"]["p50_ms"]), 2) > 0
+        assert "search_p50_ms" in proc.stdout
     [run] = result["ingest"]["runs"]
     assert run["stored"] == 20 and run["failed"] == 0
     assert run["characters"] > 20 * 2000 and run["chars_per_s"] > 0 and run["triples_per_s"] > 0
