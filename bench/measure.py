@@ -42,11 +42,14 @@ def repeat(fn, *, runs: int = 20, budget: float = 10.0, warmup: int = 1, min_run
 
 @dataclass
 class PeakMemory:
-    """Sample the resident memory of this process and its children; keep the peaks (MB)."""
+    """Sample the resident memory of this process and its children; keep the peaks (MB), and
+    the last CPU time (user + system s) seen of each child process (``children_cpu_s``: the
+    CPU of every process the children started too, workers that exit early included)."""
     interval: float = 0.05
     peak_tree_mb: float = 0.0
     peak_self_mb: float = 0.0
     samples: int = 0
+    child_cpu: dict = field(default_factory=dict, repr=False)  # (pid, start time) -> CPU s
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -67,6 +70,8 @@ class PeakMemory:
             for child in self._me.children(recursive=True):
                 try:
                     total += child.memory_info().rss
+                    times = child.cpu_times()
+                    self.child_cpu[(child.pid, child.create_time())] = times.user + times.system
                 except psutil.Error:
                     pass
         except psutil.Error:
@@ -78,6 +83,10 @@ class PeakMemory:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self._sample()
+
+    @property
+    def children_cpu_s(self) -> float:
+        return sum(self.child_cpu.values())
 
     def __exit__(self, *exc) -> None:
         self._sample()

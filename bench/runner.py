@@ -3,12 +3,16 @@
     bench/run --quick                      # < 2 minutes: every section, small sizes, the ratios
     bench/run --json results.json          # the full run (1k, 10k, 100k reports)
     bench/run --sizes 1000,10000 --query-sizes 10000 --json r.json
+    bench/run --sizes 1000,10000 --skip validation,stages,queries,store,export --lean --json r.json
 
 Sections (each can be skipped with --skip NAME):
 
-stages      stage by stage in one process (segment, extract, resolve, RDF, SHACL, store):
+stages      stage by stage in one process (segment, extract, resolve, RDF, SHACL, N-Triples,
+            Oxigraph write, full-text index, progress checks, flush: bench/stages.py):
             characters/s and triples/s a core, CPU ms a report, peak memory, on ../shared/corpus-dev
-            (real work reports, when present) and a synthetic sample; extraction alone, best of 5
+            (real work reports, when present) and a synthetic sample; extraction alone, best of 5;
+            `kg ingest --jobs 2` in a fresh process, characters / CPU s of all its processes (not in
+            --quick)
 validation  SHACL per report graph, before (pyshacl as kg.validate ran it) and after (the shapes
             compiled once, pyshacl-turbo), on synthetic report graphs and the examples
 ingest      end to end (read → extract → RDF → SHACL → store), reports/s, MB/s, characters/s and
@@ -287,7 +291,9 @@ def _ingest_main(argv: list[str]) -> int:
     return 0
 
 
-def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = False) -> dict:
+def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = False, lean: bool = False) -> dict:
+    """Ingest runs at each size. ``lean``: only SHACL on with the default engine, two jobs at
+    every size and one job at the smallest (no SHACL-off, pyshacl, streamed or serial runs)."""
     runs = []
     stores = {}
     smallest = min(sizes)
@@ -296,6 +302,8 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
         configs = [(2, 1, "auto")]
         if smoke:
             pass
+        elif lean:
+            configs = [(1, 1, "auto"), (2, 1, "auto")] if size == smallest else configs
         elif size == smallest and quick:
             configs = [(1, 1, "auto"), (2, 1, "auto"), (2, 0, "auto")]
         elif size == smallest:
@@ -319,7 +327,7 @@ def section_ingest(workdir: Path, sizes: list[int], quick: bool, smoke: bool = F
                 stores[size] = str(store)
             log(f"    {r['reports_per_s']:.1f} reports/s, {r['mb_per_s']:.2f} MB/s, {r['cpu_ms_per_report']:.1f} ms CPU "
                 f"a report, peak {r['peak_tree_mb']:.0f} MB (load {r['loadavg_before']:.1f}), failed {r['failed']}")
-        if size == smallest and not smoke:
+        if size == smallest and not smoke and not lean:
             log(f"  ingest {size} reports streamed from the generator (no files): jobs=2 shacl=on …")
             r = run_ingest(["--stream", str(size), "--store", str(workdir / "store-scratch"), "--jobs", "2",
                             "--shacl", "1"])
@@ -373,10 +381,14 @@ def section_stages(workdir: Path, quick: bool) -> dict:
         log(f"  stages on {name} …")
         r = run_stages([str(path), "--repeat", "1"])
         r["extraction_best"] = run_stages([str(path), "--extraction", "--repeat", "3" if quick else "5"])
+        if not quick:  # a fresh `kg ingest --jobs 2` (8 s on corpus-dev, most of it start-up)
+            r["ingest_jobs_2"] = run_stages([str(path), "--jobs", "2"])
         out[name] = r
         log(f"    extraction {r['extraction_best']['chars_per_s']:,} characters/s a core (best pass); end to end "
             f"{r['end_to_end_chars_per_s']:,} characters/s, {r['end_to_end_triples_per_s']:,} triples/s, "
-            f"{r['cpu_ms_per_report']} ms CPU a report, peak {r['peak_mb']} MB")
+            f"{r['cpu_ms_per_report']} ms CPU a report, peak {r['peak_mb']} MB"
+            + (f"; kg ingest --jobs 2 {r['ingest_jobs_2']['chars_per_cpu_s']:,} characters/s a core (every "
+               f"process's CPU)" if "ingest_jobs_2" in r else ""))
     return out
 
 
@@ -485,6 +497,49 @@ def _httpx_load(url: str, connections: int, seconds: float) -> dict:
     return asyncio.run(main())
 
 
+SEARCH_RUNS = 15                 # /search requests timed for each query
+
+
+def search_queries(store: str) -> dict[str, str]:
+    """A 2-character and a 6-character /search query taken from the store: the first and the
+    first six characters of the first label of six Chinese characters or more."""
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(store)
+    try:
+        rows = st.query('SELECT ?l WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } '
+                        'FILTER(REGEX(STR(?l), "^[\\u4e00-\\u9fff]{6}")) } LIMIT 1')
+        label = next((row["l"].value for row in rows), None)
+    finally:
+        del st
+    if label is None:
+        raise RuntimeError(f"{store}: no label of six Chinese characters to search for")
+    return {"2": label[:2], "6": label[:6]}
+
+
+def time_search(client, api_url: str, store: str, queries: dict[str, str]) -> dict:
+    """/search over HTTP: p50 and p99 of SEARCH_RUNS requests (after one warm-up) for each query,
+    the hits of each, and whether the store's full-text index was fresh (else the API scans)."""
+    from kg.search import SearchIndex
+
+    index = SearchIndex.open_for_reading(store)
+    out: dict = {"indexed": index is not None}
+    if index is not None:
+        index.close()
+    for chars, q in queries.items():
+        hits = [0]
+
+        def call():
+            response = client.get(api_url + "/search", params={"q": q, "limit": 20})
+            response.raise_for_status()
+            hits[0] = response.json()["total"]
+
+        times = repeat(call, runs=SEARCH_RUNS, min_runs=SEARCH_RUNS, budget=600.0, warmup=1)
+        out[f"q{chars}"] = {"q": q, "hits": hits[0], **_pct(times)}
+    out["p50_ms"] = max(out[f"q{chars}"]["p50_ms"] for chars in queries)
+    return out
+
+
 def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], quick: bool,
                     smoke: bool = False, on_size=None, rdflib_max: int = RDFLIB_MAX_REPORTS,
                     lookup_only: bool = False) -> dict:
@@ -512,6 +567,7 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
         load: dict[str, dict] = {}
         load_seconds = 2 if quick else 8
         lookup = f"{LOOKUP}?report"
+        searched = search_queries(store)
         try:
             api_ctx = server(api_cmd, api_url + "/queries", env, log_path=workdir / f"api-{size}.log")
             ox_ctx = server(ox_cmd, ox_url + "/", log_path=workdir / f"oxigraph-{size}.log")
@@ -549,6 +605,10 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
                 rows[name].update(api=_pct(t_api), oxigraph=_pct(t_ox), api_bytes=n_api, oxigraph_bytes=n_ox)
                 log(f"  {size} {name:22s} api p50 {rows[name]['api']['p50_ms']:8.1f} ms   "
                     f"oxigraph p50 {rows[name]['oxigraph']['p50_ms']:8.1f} ms")
+            search = time_search(client, api_url, store, searched)
+            log(f"  {size} /search {search['q2']['q']!r} p50 {search['q2']['p50_ms']:.1f} ms ({search['q2']['hits']} hits), "
+                f"{search['q6']['q']!r} p50 {search['q6']['p50_ms']:.1f} ms ({search['q6']['hits']} hits), "
+                f"{'index' if search['indexed'] else 'scan'}")
             for conns in () if smoke else (1, 10):
                 load[f"api_{conns}"] = load_test(api_url + api_path(lookup, report_id), conns, load_seconds)
                 load[f"oxigraph_{conns}"] = load_test(ox_url + "/query?" + urlencode({"query": limited(queries[lookup])}),
@@ -573,16 +633,18 @@ def section_queries(workdir: Path, stores: dict[int, str], sizes: list[int], qui
             rows[name]["cli"] = _pct(times)
         if size <= rdflib_max and not smoke:
             # every query where rdflib answers in seconds; only the lookup at 10k reports and up
-            rdf = run_rdflib(workdir, store, queries, report_id, quick or lookup_only or size >= 10000)
+            rdf = run_rdflib(workdir, store, queries, report_id, quick or lookup_only or size >= 10000,
+                             load_cap=5.0 if quick else 60.0)
             for name, value in rdf.get("memory", {}).items():
                 rows[name]["rdflib"] = value
             for name, value in rdf.get("endpoint", {}).items():
                 rows[name]["rdflib_endpoint"] = value
             load.update({f"rdflib_endpoint_{k}": v for k, v in rdf.get("load", {}).items()})
-            results[size] = {"queries": rows, "load": load, "rdflib_load_seconds": rdf.get("load_seconds"),
+            results[size] = {"queries": rows, "load": load, "search": search,
+                             "rdflib_load_seconds": rdf.get("load_seconds"),
                              "rdflib_peak_mb": rdf.get("peak_mb"), "triples": rdf.get("triples")}
         else:
-            results[size] = {"queries": rows, "load": load}
+            results[size] = {"queries": rows, "load": load, "search": search}
         if on_size:
             on_size(results)
     return results
@@ -592,8 +654,11 @@ def _pct(times: list[float]) -> dict:
     return {"p50_ms": percentile(times, 50) * 1000, "p99_ms": percentile(times, 99) * 1000, "n": len(times)}
 
 
-def run_rdflib(workdir: Path, store: str, queries: dict[str, str], report_id: str, quick: bool) -> dict:
-    """rdflib in memory and rdflib-endpoint over the same data, in one child process."""
+def run_rdflib(workdir: Path, store: str, queries: dict[str, str], report_id: str, quick: bool,
+               load_cap: float = 60.0) -> dict:
+    """rdflib in memory and rdflib-endpoint over the same data, in one child process; each load
+    test of the endpoint lasts at most ``load_cap`` seconds (5 in --quick: an answer takes over a
+    second, and four per connection at 10 connections took a minute of the two)."""
     dump = workdir / f"dump-{Path(store).name}.nq"
     if not dump.is_file():
         import pyoxigraph as ox
@@ -639,7 +704,7 @@ def run_rdflib(workdir: Path, store: str, queries: dict[str, str], report_id: st
         result["endpoint"] = endpoint
         lookup_url = url + "?" + urlencode({"query": limited(queries[f"{LOOKUP}?report"])})
         per = endpoint[f"{LOOKUP}?report"]["p50_ms"] / 1000
-        result["load"] = {str(c): load_test(lookup_url, c, min(60.0, max(3.0 if quick else 10.0, 4 * per * c)))
+        result["load"] = {str(c): load_test(lookup_url, c, min(load_cap, max(3.0 if quick else 10.0, 4 * per * c)))
                           for c in (1, 10)}
     finally:
         if proc.poll() is None:
@@ -862,6 +927,11 @@ def ratios(result: dict) -> dict:
                     out["vs_rdflib_endpoint_connections"] = int(conns)
                     break
             out["vs_rdflib_at_reports"] = int(s)
+    searched = [s for s in queries if "search" in queries[s]]
+    if searched:  # /search over HTTP: the larger p50 of the 2- and the 6-character query
+        s = max(searched, key=int)
+        out["search_p50_ms"] = round(queries[s]["search"]["p50_ms"], 2)
+        out["search_p50_ms_at_reports"] = int(s)
     if ingest:
         out["chars_per_s"] = round(biggest["chars_per_s"])
         out["triples_per_s"] = round(biggest["triples_per_s"])
@@ -878,7 +948,7 @@ def ratios(result: dict) -> dict:
     return out
 
 
-GOALS = {"dev_extraction_chars_per_s": (">=", 1_000_000), "ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
+GOALS = {"search_p50_ms": ("<=", 50), "dev_extraction_chars_per_s": (">=", 1_000_000), "ingest_reports_per_s": (">=", 100), "api_vs_oxigraph_p50": ("<=", 1.3), "vs_rdflib_memory": (">=", 20),
          "vs_rdflib_endpoint_rps": (">=", 10), "bulk_load_vs_pyoxigraph": ("<=", 1.2)}
 
 
@@ -904,6 +974,11 @@ def print_screen(result: dict) -> None:
                   f"{s['triples_per_s'][stage] or 0:>10,} triples/s")
         print(f"    extraction alone (best pass) {s['extraction_best']['chars_per_s']:,} characters/s; end to end "
               f"{s['end_to_end_chars_per_s']:,} characters/s, {s['end_to_end_triples_per_s']:,} triples/s")
+        jobs = s.get("ingest_jobs_2")
+        if jobs:
+            print(f"    kg ingest --jobs 2, fresh process: {jobs['chars_per_cpu_s']:,} characters/s a core "
+                  f"({jobs['cpu_seconds']} s CPU in {jobs['processes']} processes, {jobs['seconds']} s wall, "
+                  f"peak {jobs['peak_tree_mb']} MB)")
     v = result.get("validation", {}).get("rows")
     if v:
         print(f"  SHACL per report graph: pyshacl {v[0]['pyshacl_ms']:.1f} ms → turbo {v[0]['turbo_compiled_nt_ms']:.2f} ms"
@@ -918,6 +993,11 @@ def print_screen(result: dict) -> None:
         for name, row in q["queries"].items():
             cells = [row.get(k, {}).get("p50_ms") for k in ("api", "oxigraph", "cli", "rdflib", "rdflib_endpoint")]
             print(f"    {name:22s} " + " / ".join("—" if c is None else f"{c:.1f}" for c in cells))
+        search = q.get("search")
+        if search:
+            print(f"    /search p50 ms: {search['q2']['q']} {search['q2']['p50_ms']:.1f} ({search['q2']['hits']} hits), "
+                  f"{search['q6']['q']} {search['q6']['p50_ms']:.1f} ({search['q6']['hits']} hits), "
+                  f"{'index' if search['indexed'] else 'scan'}")
         for key, value in q.get("load", {}).items():
             print(f"    load {key:22s} {value['rps']:8.1f} req/s  p99 {value['p99_ms']:.1f} ms ({value.get('tool')})")
     if result.get("store"):
@@ -951,6 +1031,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="ingest sizes in reports, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--query-sizes", help="sizes to run the query section at (default: all)")
     parser.add_argument("--skip", default="", help="sections to skip: validation,stages,ingest,queries,store,export")
+    parser.add_argument("--lean", action="store_true",
+                        help="ingest: only the SHACL-on runs (two jobs at every size, one job at the smallest)")
     parser.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     parser.add_argument("--rdflib-max", type=int, default=RDFLIB_MAX_REPORTS,
                         help="largest size rdflib and rdflib-endpoint are run at")
@@ -991,7 +1073,7 @@ def main(argv: list[str] | None = None) -> int:
         save()
     if "ingest" not in skip:
         log("ingest …")
-        result["ingest"] = section_ingest(workdir, sizes, args.quick, args.smoke)
+        result["ingest"] = section_ingest(workdir, sizes, args.quick, args.smoke, args.lean)
         stores = {int(k): v for k, v in result["ingest"]["stores"].items()}
         save()
     else:

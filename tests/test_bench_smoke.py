@@ -95,6 +95,14 @@ def test_runner_smoke(tmp_path):
     if not skip:
         assert ratios["api_vs_oxigraph_p50"] > 0
         assert set(result["queries"]["20"]["queries"]) >= {"documents", "targets", "agencies", "documents?report"}
+        # /search over HTTP, a 2- and a 6-character query from the data, 15 requests each, on the index
+        search = result["queries"]["20"]["search"]
+        assert search["indexed"] and len(search["q2"]["q"]) == 2 and len(search["q6"]["q"]) == 6
+        assert search["q6"]["q"].startswith(search["q2"]["q"])
+        assert search["q2"]["n"] >= 15 and search["q6"]["n"] >= 15
+        assert search["q2"]["hits"] >= search["q6"]["hits"] > 0
+        assert ratios["search_p50_ms"] == round(max(search["q2"]["p50_ms"], search["q6"]["p50_ms"]), 2) > 0
+        assert "search_p50_ms" in proc.stdout
     [run] = result["ingest"]["runs"]
     assert run["stored"] == 20 and run["failed"] == 0
     assert run["characters"] > 20 * 2000 and run["chars_per_s"] > 0 and run["triples_per_s"] > 0
@@ -109,10 +117,42 @@ def test_stages_measure_every_stage_of_real_and_synthetic_reports(tmp_path):
     write_corpus(tmp_path / "corpus", 3, seed=4)
     r = measure([tmp_path / "corpus"], repeat=1)
     assert r["reports"] == 3 and r["characters"] > 3 * 2000 and r["triples"] > 0
-    assert set(r["seconds"]) == set(STAGES) and all(r["seconds"][s] > 0 for s in ("extract", "rdf", "shacl", "store"))
+    assert set(r["seconds"]) == set(STAGES)
+    # what ingest runs now: N-Triples terms, their text, Oxigraph and the full-text index apart,
+    # the progress checks after the batch and the final flush, each timed
+    assert {"ntriples", "index", "progress", "flush"} <= set(STAGES)
+    assert all(r["seconds"][s] > 0 for s in ("extract", "rdf", "shacl", "ntriples", "store", "index", "progress", "flush"))
+    total = sum(r["seconds"].values())
+    assert abs(r["total_cpu_seconds"] - total) < 0.01  # end to end counts every stage
+    assert r["end_to_end_chars_per_s"] == pytest.approx(r["characters"] / total, rel=0.01)
+    assert r["end_to_end_triples_per_s"] == pytest.approx(r["triples"] / total, rel=0.01)
+    assert r["rdf_shacl_triples_per_s"] == pytest.approx(r["triples"] / (r["seconds"]["rdf"] + r["seconds"]["shacl"]),
+                                                         rel=0.01)
     assert r["extraction_chars_per_s"] > 0 and r["peak_mb"] > 0 and r["cpu_ms_per_report"] > 0
+    with open_store(tmp_path / "store") as store:  # the triples timed are those ingest stores
+        assert ingest_paths_parallel([tmp_path / "corpus"], store, jobs=1).triples == r["triples"]
     best = extraction([tmp_path / "corpus"], repeat=2)
     assert best["best_seconds"] == min(best["passes"]) and best["chars_per_s"] > 0
+
+
+def test_stages_jobs_counts_the_cpu_of_every_ingest_process(tmp_path):
+    """bench.stages --jobs 2: `kg ingest --jobs 2` in a fresh process; the CPU of the parent and
+    its two workers is counted, and characters/s a core is characters over that CPU."""
+    pytest.importorskip("psutil")
+    from bench.stages import measure_jobs
+
+    write_corpus(tmp_path / "corpus", 3, seed=4)
+    r = measure_jobs([tmp_path / "corpus"], jobs=2)
+    assert r["stored"] == 3 and r["failed"] == 0 and r["characters"] > 3 * 2000 and r["triples"] > 0
+    assert r["processes"] >= 3  # kg ingest and its two workers
+    assert r["cpu_seconds"] >= r["cpu_seconds_sampled"] > 0 and r["cpu_seconds"] >= r["cpu_seconds_reaped"]
+    assert r["chars_per_cpu_s"] == pytest.approx(r["characters"] / r["cpu_seconds"], rel=0.01)
+    assert r["peak_tree_mb"] > 0
+    with open_store(tmp_path / "store") as store:
+        assert ingest_paths_parallel([tmp_path / "corpus"], store, jobs=1).triples == r["triples"]
+    (tmp_path / "broken").mkdir()
+    with pytest.raises(RuntimeError, match="kg ingest"):  # no reports: one line, kg ingest's reason
+        measure_jobs([tmp_path / "broken"], jobs=2)
 
 
 def test_parallel_reingest_replaces_graphs(tmp_path):
