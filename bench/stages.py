@@ -92,7 +92,7 @@ def measure(folders: list[Path], repeat: int = 1, profile: str = "", shacl: bool
             def write() -> None:
                 index, store._search = store._search, None  # Oxigraph alone, then the index
                 try:
-                    timed("store", store.bulk_replace, batch)
+                    timed("store", store.bulk_replace, batch, isolated=False)  # as batch ingest writes
                 finally:
                     store._search = index
                 timed("index", index.replace, batch)
