@@ -119,7 +119,7 @@ def touched_bodies(store: Store, report_ids: Iterable[str]) -> set[URIRef]:
         reports = [report_iri(rid) for rid in ids[i:i + BATCH]]
         query = PREFIXES + f"""SELECT DISTINCT ?body WHERE {{ {_values('r', reports)}
           {{ GRAPH ?g {{ ?r dcterms:creator ?body }} }} UNION {{ GRAPH ?pg {{ ?pg prov:wasDerivedFrom ?r ; dcterms:subject ?body }} }} }}"""
-        bodies.update(URIRef(row["body"]) for row in rows(store.select(query)))
+        bodies.update(URIRef(row["body"]) for row in store.select_rows(query))
     return bodies
 
 
@@ -141,56 +141,89 @@ class _Fact:
     obj: str = ""
 
 
-def _select(store: Store, bodies: list[URIRef], where: str, select: str) -> list[dict[str, str]]:
-    query = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ {_values('body', bodies)}
+def _select(store: Store, bodies: list[URIRef], where: str, select: str,
+            graphs: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """Rows of ``where`` in the graphs of the reports of ``bodies`` (only in ``graphs`` when given:
+    Oxigraph then starts from those graphs, whatever else the store holds)."""
+    scope = _values("g", map(URIRef, sorted(graphs))) if graphs is not None else ""
+    query = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ {_values('body', bodies)} {scope}
       GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?ry . {where} }} }}"""
-    return list(rows(store.select(query)))
+    return list(store.select_rows(query))
+
+
+def _paired(reports: list[dict[str, str]]) -> tuple[set[str], set[str]]:
+    """(graphs of reports a later report answers, graphs of reports that answer an earlier one),
+    from rows ``?body ?r ?ry ?g`` of :func:`_read`: a report of year N−1 and another report of
+    year N of the same group. Only these reports' targets, plans, metrics and actions can make a
+    check (:func:`build_checks`); a body with one year in the store has none to read."""
+    years: dict[tuple[URIRef, int], set[str]] = {}
+    for row in reports:
+        years.setdefault((group_of(URIRef(row["body"])), int(row["ry"])), set()).add(row["r"])
+    setting, answering = set(), set()
+    for row in reports:
+        group, year = group_of(URIRef(row["body"])), int(row["ry"])
+        if years.get((group, year + 1), set()) - {row["r"]}:
+            setting.add(row["g"])
+        if years.get((group, year - 1), set()) - {row["r"]}:
+            answering.add(row["g"])
+    return setting, answering
 
 
 def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
-    """Everything the checks of ``bodies`` need, in a handful of queries."""
-    reports = _select(store, bodies, "", "?body ?r ?ry")
-    targets = _select(store, bodies, """
-        ?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
-           pkg:comparator ?c ; pkg:year ?y ; pkg:evidence ?s .""", "?body ?r ?ry ?t ?ind ?v ?u ?c ?y ?s")
-    # upper bounds apart: an OPTIONAL here costs twenty times the query (Oxigraph's join order)
-    uppers = {row["t"]: row["upper"] for row in _select(
-        store, bodies, "?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:upperValue ?upper .", "?t ?upper")}
-    concepts = _indicators(store, {row["ind"] for row in targets})
-    for row in targets:  # the indicator's label and direction, asked once per indicator
-        row["il"], row["dir"] = concepts.get(row["ind"], ("", "up"))
-        if row["t"] in uppers:
-            row["upper"] = uppers[row["t"]]
-    metrics = _select(store, bodies, """
-        ?m a pkg:Metric ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
-           pkg:year ?y ; pkg:evidence ?s ; nif:beginIndex ?start .""", "?body ?r ?ry ?m ?ind ?v ?u ?y ?s ?start")
-    plans = _select(store, bodies, """
-        ?c a pkg:Commitment ; prov:wasAttributedTo ?body ; pkg:year ?y ; pkg:evidence ?s ;
-           nif:beginIndex ?cb ; nif:endIndex ?ce .
-        { ?c dcterms:references ?obj }
-        UNION { ?mn a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?mb ; nif:endIndex ?me .
-                ?obj a pkg:Initiative . FILTER(?mb >= ?cb && ?me <= ?ce) }""", "?body ?r ?ry ?c ?y ?s ?obj")
-    # what was done: actions on documents and mentions of initiatives, outside the plan and problems
-    # sections; filtered here, not in SPARQL (a FILTER there costs twenty times the query)
-    done = _select(store, bodies, """
-        ?a a pkg:Action ; prov:wasAssociatedWith ?body ; prov:used ?obj ; pkg:evidence ?s ; nif:beginIndex ?start ;
-           pkg:actionType ?type . ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?type ?role")
-    done += _select(store, bodies, """
-        ?a a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?start . ?obj a pkg:Initiative .
-        ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?role")
-    done = [row for row in done if row.get("type") != str(ACTION.plan) and row["role"] not in NOT_DONE_ROLES]
-    return {"reports": reports, "targets": targets, "metrics": metrics, "plans": plans, "done": done}
+    """Everything the checks of ``bodies`` need, in a handful of queries: the bodies' reports,
+    then only from the reports that have a report of the year before or after them (:func:`_paired`)."""
+    found = _select(store, bodies, "", "?body ?r ?ry ?g")
+    reports = list({(row["body"], row["r"], row["ry"]): row for row in found}.values())
+    setting, answering = _paired(found)
+    data: dict[str, list] = {"reports": reports, "targets": [], "metrics": [], "plans": [], "done": []}
+    if setting:
+        data["targets"] = _select(store, bodies, """
+            ?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
+               pkg:comparator ?c ; pkg:year ?y ; pkg:evidence ?s .""", "?body ?r ?ry ?t ?ind ?v ?u ?c ?y ?s ?g", setting)
+        # upper bounds apart: an OPTIONAL here costs twenty times the query (Oxigraph's join order)
+        uppers = {row["t"]: row["upper"] for row in _select(
+            store, bodies, "?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:upperValue ?upper .", "?t ?upper",
+            setting)}
+        concepts = _indicators(store, {row["ind"] for row in data["targets"]}, {row["g"] for row in data["targets"]})
+        for row in data["targets"]:  # the indicator's label and direction, asked once per indicator
+            row["il"], row["dir"] = concepts.get(row["ind"], ("", "up"))
+            if row["t"] in uppers:
+                row["upper"] = uppers[row["t"]]
+        data["plans"] = _select(store, bodies, """
+            ?c a pkg:Commitment ; prov:wasAttributedTo ?body ; pkg:year ?y ; pkg:evidence ?s ;
+               nif:beginIndex ?cb ; nif:endIndex ?ce .
+            { ?c dcterms:references ?obj }
+            UNION { ?mn a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?mb ; nif:endIndex ?me .
+                    ?obj a pkg:Initiative . FILTER(?mb >= ?cb && ?me <= ?ce) }""", "?body ?r ?ry ?c ?y ?s ?obj", setting)
+    if answering:
+        data["metrics"] = _select(store, bodies, """
+            ?m a pkg:Metric ; prov:wasAttributedTo ?body ; pkg:measures ?ind ; pkg:value ?v ; pkg:unit ?u ;
+               pkg:year ?y ; pkg:evidence ?s ; nif:beginIndex ?start .""", "?body ?r ?ry ?m ?ind ?v ?u ?y ?s ?start",
+            answering)
+        # what was done: actions on documents and mentions of initiatives, outside the plan and problems
+        # sections; filtered here, not in SPARQL (a FILTER there costs twenty times the query)
+        done = _select(store, bodies, """
+            ?a a pkg:Action ; prov:wasAssociatedWith ?body ; prov:used ?obj ; pkg:evidence ?s ; nif:beginIndex ?start ;
+               pkg:actionType ?type . ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?type ?role",
+            answering)
+        done += _select(store, bodies, """
+            ?a a pkg:Mention ; pkg:refersTo ?obj ; pkg:evidence ?s ; nif:beginIndex ?start . ?obj a pkg:Initiative .
+            ?s pkg:sectionRole ?role .""", "?body ?r ?ry ?a ?obj ?s ?start ?role", answering)
+        data["done"] = [row for row in done if row.get("type") != str(ACTION.plan) and row["role"] not in NOT_DONE_ROLES]
+    return data
 
 
-def _indicators(store: Store, iris: set[str]) -> dict[str, tuple[str, str]]:
-    """Indicator IRI → (Chinese label, direction)."""
+def _indicators(store: Store, iris: set[str], graphs: set[str]) -> dict[str, tuple[str, str]]:
+    """Indicator IRI → (Chinese label, direction), as described in ``graphs`` (the graphs of the
+    targets: each report graph describes the concepts it uses, kg.indicators.add_indicator)."""
     out: dict[str, tuple[str, str]] = {}
     ordered = sorted(iris)
+    scope = _values("g", map(URIRef, sorted(graphs)))
     for i in range(0, len(ordered), BATCH):
         query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
-          {_values('ind', map(URIRef, ordered[i:i + BATCH]))}
+          {_values('ind', map(URIRef, ordered[i:i + BATCH]))} {scope}
           GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
-        out.update({row["ind"]: (row["label"], row["direction"]) for row in rows(store.select(query))})
+        out.update({row["ind"]: (row["label"], row["direction"]) for row in store.select_rows(query)})
     return out
 
 
@@ -290,6 +323,25 @@ def _label(store: Store, body: URIRef) -> str:
     return rows[0]["l"]["value"] if rows else str(body).rsplit("/", 1)[-1]
 
 
+def _stored_graphs(store: Store, iris: list[str]) -> set[str]:
+    """Which of the progress graphs ``iris`` the store holds (each names itself as a prov:Bundle)."""
+    query = f"SELECT DISTINCT ?pg WHERE {{ {_values('pg', map(URIRef, iris))} GRAPH ?pg {{ ?pg ?p ?o }} }}"
+    return {row["pg"] for row in store.select_rows(query)}
+
+
+def _write(store: Store, graphs: list[tuple[str, Graph]], drops: Iterable[str]) -> None:
+    """Replace the progress graphs ``graphs`` (each all or nothing) and drop ``drops``. An
+    embedded store takes them in one call (``bulk_replace``); a SPARQL endpoint one update each."""
+    bulk = getattr(store, "bulk_replace", None)
+    if bulk is not None and graphs:
+        bulk(graphs)
+    else:
+        for iri, graph in graphs:
+            store.replace_graph(iri, graph)
+    for iri in drops:
+        store.drop_graph(iri)
+
+
 def refresh(store: Store, bodies: Iterable[URIRef]) -> int:
     """Recompute the progress graphs of ``bodies`` (and of the names they are followed under)
     from the store; each graph is replaced in one transaction, or dropped when it holds no
@@ -300,18 +352,22 @@ def refresh(store: Store, bodies: Iterable[URIRef]) -> int:
         chunk = groups[i:i + BATCH]
         everyone = sorted({m for group in chunk for m in members(group)})
         data = _read(store, everyone)
+        mine: dict[URIRef, dict[str, list]] = {group: {key: [] for key in data} for group in chunk}
+        for key, found in data.items():  # each row to the group of its body
+            for row in found:
+                mine[group_of(URIRef(row["body"]))][key].append(row)
+        writes, empty = [], []
         for group in chunk:
-            mine = {str(m) for m in members(group)}
-            graph = build_checks(group, {key: [row for row in value if row["body"] in mine]
-                                         for key, value in data.items()})
+            graph = build_checks(group, mine[group])
             iri = str(progress_graph(group))
             if len(graph):
                 graph.add((URIRef(iri), RDF.type, PROV.Bundle))  # a named set of derived statements
                 graph.add((URIRef(iri), RDFS.label, Literal(f"{_label(store, group)}：目标与成效核对", lang="zh")))
-                store.replace_graph(iri, graph)
+                writes.append((iri, graph))
                 checks += len(set(graph.subjects(RDF.type, PKG.ProgressCheck)))
             else:
-                store.drop_graph(iri)
+                empty.append(iri)
+        _write(store, writes, sorted(_stored_graphs(store, empty)) if empty else [])
     return checks
 
 
