@@ -2,16 +2,19 @@
 
     .venv/bin/python -m bench.progress_bench [--dev FOLDER] [--others 1000] [--workdir DIR] [--profile]
 
-Two numbers, CPU seconds of ``refresh_after`` for the reports of one batch, best of ``--repeat``:
+CPU seconds of ``refresh_after`` for the reports of one batch, best of ``--repeat``, for two
+batches: the development set (``../shared/corpus-dev``, 10 work reports of 10 bodies, one year
+each: nothing to check) and ``--pairs`` synthetic reports in pairs of consecutive years of one
+body (each pair gives checks), each ingested
 
-1. the development set (``../shared/corpus-dev``, 10 work reports) ingested into a fresh store;
-2. the same batch ingested into a store that already holds ``--others`` synthetic reports of
-   other bodies (bench/corpus.py, in pairs of consecutive years so that they have checks of their
-   own). That store is built once (without SHACL: the checks only read what is stored) and kept
-   in ``--workdir``; each run copies it.
+1. into a fresh store;
+2. into a store that already holds ``--others`` synthetic reports of other bodies (bench/corpus.py,
+   in pairs of consecutive years so that they have checks of their own). That store is built once
+   (without SHACL: the checks only read what is stored) and kept in ``--workdir``; each run
+   copies it.
 
-The cost should follow the bodies the batch touched, not the size of the store: both numbers
-about equal. ``--profile`` prints the top of a cProfile of one call on the big store.
+The cost should follow the bodies the batch touched, not the size of the store: the numbers of
+one batch about equal. ``--profile`` prints the top of a cProfile of one call on the big store.
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ from kg.store import open_store  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "corpus-dev"
 SEED = 7  # the others' corpus (any seed: its bodies are made-up cities and districts)
+PAIRS_SEED = 11  # the paired batch: other made-up bodies than the others'
+
 
 
 def timed(store, ids: list[str], repeat: int) -> tuple[float, float]:
@@ -89,28 +94,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEV, help="the batch (default ../shared/corpus-dev)")
     parser.add_argument("--others", type=int, default=1000, help="synthetic reports already in the big store")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/policy-kg-bench"))
+    parser.add_argument("--pairs", type=int, default=20, help="reports of the paired batch (0: none)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile one call on the big store")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        with open_store(Path(tmp) / "small") as store:
-            ids = batch(store, args.dev)
-            small = timed(store, ids, args.repeat)
-        print(f"fresh store, {len(ids)} reports:            refresh_after {small[0]:.3f} s CPU ({small[1]:.3f} s wall)")
-        if args.others <= 0:
-            return 0
-        big = Path(tmp) / "big"
-        shutil.copytree(others_store(args.workdir, args.others), big)
-        with open_store(big) as store:
-            ids = batch(store, args.dev)
-            large = timed(store, ids, args.repeat)
-            print(f"with {args.others} other reports, {len(ids)} reports: refresh_after {large[0]:.3f} s CPU "
-                  f"({large[1]:.3f} s wall)")
-            if args.profile:
-                profile = cProfile.Profile()
-                profile.runcall(refresh_after, store, ids)
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        batches = {"corpus-dev": args.dev}
+        if args.pairs > 0:
+            from bench.corpus import write_corpus
+
+            write_corpus(Path(tmp) / "pairs", args.pairs, PAIRS_SEED, pairs=True)
+            batches[f"{args.pairs} paired reports"] = Path(tmp) / "pairs"
+        for name, folder in batches.items():
+            with open_store(Path(tmp) / f"small-{len(name)}") as store:
+                ids = batch(store, folder)
+                cpu, wall = timed(store, ids, args.repeat)
+            print(f"{name}, fresh store: refresh_after {cpu:.3f} s CPU ({wall:.3f} s wall)")
+            if args.others <= 0:
+                continue
+            big = Path(tmp) / "big"
+            shutil.rmtree(big, ignore_errors=True)
+            shutil.copytree(others_store(args.workdir, args.others), big)
+            with open_store(big) as store:
+                ids = batch(store, folder)
+                cpu, wall = timed(store, ids, args.repeat)
+                print(f"{name}, beside {args.others} other reports: refresh_after {cpu:.3f} s CPU ({wall:.3f} s wall)")
+                if args.profile:
+                    profile = cProfile.Profile()
+                    profile.runcall(refresh_after, store, ids)
+                    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
