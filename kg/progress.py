@@ -145,12 +145,19 @@ class _Fact:
 
 def _select(store: Store, bodies: list[URIRef], where: str, select: str,
             graphs: Iterable[str] | None = None) -> list[dict[str, str]]:
-    """Rows of ``where`` in the graphs of the reports of ``bodies`` (only in ``graphs`` when given:
-    Oxigraph then starts from those graphs, whatever else the store holds)."""
-    scope = _values("g", map(URIRef, sorted(graphs))) if graphs is not None else ""
-    query = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ {_values('body', bodies)} {scope}
+    """Rows of ``where`` in the graphs of the reports of ``bodies``. With ``graphs``, only in
+    those graphs, and the bodies are kept here: Oxigraph then starts from the graphs, whatever
+    else the store holds (both sets in VALUES would make it try every pair of them)."""
+    if graphs is None:
+        scope = _values("body", bodies)
+    else:
+        scope = _values("g", map(URIRef, sorted(graphs)))
+    query = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ {scope}
       GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?ry . {where} }} }}"""
-    return list(store.select_rows(query))
+    if graphs is None:
+        return list(store.select_rows(query))
+    wanted = set(map(str, bodies))
+    return [row for row in store.select_rows(query) if row["body"] in wanted]
 
 
 def _paired(reports: list[dict[str, str]]) -> tuple[set[str], set[str]]:
@@ -184,7 +191,7 @@ def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
                pkg:comparator ?c ; pkg:year ?y ; pkg:evidence ?s .""", "?body ?r ?ry ?t ?ind ?v ?u ?c ?y ?s ?g", setting)
         # upper bounds apart: an OPTIONAL here costs twenty times the query (Oxigraph's join order)
         uppers = {row["t"]: row["upper"] for row in _select(
-            store, bodies, "?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:upperValue ?upper .", "?t ?upper",
+            store, bodies, "?t a pkg:Target ; prov:wasAttributedTo ?body ; pkg:upperValue ?upper .", "?body ?t ?upper",
             setting)}
         concepts = _indicators(store, {row["ind"] for row in data["targets"]}, {row["g"] for row in data["targets"]})
         for row in data["targets"]:  # the indicator's label and direction, asked once per indicator
