@@ -146,18 +146,18 @@ class _Fact:
 def _select(store: Store, bodies: list[URIRef], where: str, select: str,
             graphs: Iterable[str] | None = None) -> list[dict[str, str]]:
     """Rows of ``where`` in the graphs of the reports of ``bodies``. With ``graphs``, only in
-    those graphs, and the bodies are kept here: Oxigraph then starts from the graphs, whatever
-    else the store holds (both sets in VALUES would make it try every pair of them)."""
-    if graphs is None:
-        scope = _values("body", bodies)
-    else:
-        scope = _values("g", map(URIRef, sorted(graphs)))
-    query = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ {scope}
+    those graphs (BATCH a query), and the bodies are kept here: Oxigraph then starts from the
+    graphs, whatever else the store holds (both sets in VALUES would make it try every pair)."""
+    frame = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ %s
       GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?ry . {where} }} }}"""
     if graphs is None:
-        return list(store.select_rows(query))
-    wanted = set(map(str, bodies))
-    return [row for row in store.select_rows(query) if row["body"] in wanted]
+        return list(store.select_rows(frame % _values("body", bodies)))
+    wanted, ordered, found = set(map(str, bodies)), sorted(graphs), {}
+    for i in range(0, len(ordered), BATCH):
+        for row in store.select_rows(frame % _values("g", map(URIRef, ordered[i:i + BATCH]))):
+            if row["body"] in wanted:
+                found.setdefault(tuple(sorted(row.items())), row)  # DISTINCT across the queries
+    return list(found.values())
 
 
 def _paired(reports: list[dict[str, str]]) -> tuple[set[str], set[str]]:
@@ -233,13 +233,14 @@ def _indicators(store: Store, iris: set[str], graphs: set[str]) -> dict[str, tup
     """Indicator IRI → (Chinese label, direction), as described in ``graphs`` (the graphs of the
     targets: each report graph describes the concepts it uses, kg.indicators.add_indicator)."""
     out: dict[str, tuple[str, str]] = {}
-    ordered = sorted(iris)
-    scope = _values("g", map(URIRef, sorted(graphs)))
+    ordered, scopes = sorted(iris), sorted(graphs)
     for i in range(0, len(ordered), BATCH):
-        query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
-          {_values('ind', map(URIRef, ordered[i:i + BATCH]))} {scope}
-          GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
-        out.update({row["ind"]: (row["label"], row["direction"]) for row in store.select_rows(query)})
+        for j in range(0, len(scopes), BATCH):
+            query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
+              {_values('ind', map(URIRef, ordered[i:i + BATCH]))} {_values('g', map(URIRef, scopes[j:j + BATCH]))}
+              GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
+            for row in store.select_rows(query):
+                out.setdefault(row["ind"], (row["label"], row["direction"]))
     return out
 
 
