@@ -34,7 +34,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from .indicators import comparable, in_base
-from .store import Store, StoreError, rows
+from .store import Store, StoreError
 from .vocab import ACTION, ID, OUTCOME, PKG, ROLE, digest, entity_iri, report_iri
 
 TOLERANCE = Decimal("0.1")   # about: ±10% of the value
@@ -335,13 +335,14 @@ def build_checks(group: URIRef, data: dict[str, list]) -> Graph:
 
 def _label(store: Store, body: URIRef) -> str:
     """A body's name, for its progress graph's label (its IRI's last segment if it has none)."""
-    found = store.select(f"SELECT ?l WHERE {{ GRAPH ?g {{ <{body}> <{RDFS.label}> ?l }} }} LIMIT 1")
-    rows = found.get("results", {}).get("bindings", [])
-    return rows[0]["l"]["value"] if rows else str(body).rsplit("/", 1)[-1]
+    for row in store.select_rows(f"SELECT ?l WHERE {{ GRAPH ?g {{ <{body}> <{RDFS.label}> ?l }} }} LIMIT 1"):
+        return row["l"]
+    return str(body).rsplit("/", 1)[-1]
 
 
 def _stored_graphs(store: Store, iris: list[str]) -> set[str]:
-    """Which of the progress graphs ``iris`` the store holds (each names itself as a prov:Bundle)."""
+    """Which of the progress graphs ``iris`` the store holds (each has triples about itself:
+    its type, label, subject and sources)."""
     query = f"SELECT DISTINCT ?pg WHERE {{ {_values('pg', map(URIRef, iris))} GRAPH ?pg {{ ?pg ?p ?o }} }}"
     return {row["pg"] for row in store.select_rows(query)}
 
