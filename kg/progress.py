@@ -4,10 +4,10 @@ A target for year N (set in the body's report of year N−1) is checked against 
 the same body and indicator (kg.indicators) in its report of year N; the check records the
 outcome (:func:`outcome`): ``met``, ``exceeded`` (better than the target by more than the
 tolerance), ``missed``, or ``not-reported`` when the report of year N gives no such figure.
-A planned action that names a document (修订X条例) is checked against the later report's
-actions on that document outside the plan and problems sections: ``done`` or ``not-reported``
-(plans naming an initiative, 上线Y平台, are not followed yet: see :func:`_plans`). Nothing is checked
-before the body's report of year N is in the store.
+A planned action that names a document (修订X条例) or an initiative (上线Y平台) is checked
+against the later report's actions on that document, or mentions of that initiative, outside
+the plan and problems sections: ``done`` or ``not-reported``. Nothing is checked before the
+body's report of year N is in the store.
 
 The checks of one body live in a derived named graph of their own,
 ``id:graph/progress/<agency>``, with ``prov:wasDerivedFrom`` to both sentences of every check
@@ -218,15 +218,27 @@ def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
 
 
 def _plans(store: Store, bodies: list[URIRef], graphs: set[str]) -> list[dict[str, str]]:
-    """Planned actions (?c) and the documents they reference (?obj).
-
-    Initiatives are not followed yet: until this change the query also had a UNION branch for
-    the initiatives mentioned inside the plan's span, ``{ ?mn … FILTER(?mb >= ?cb && ?me <= ?ce) }``,
-    but a FILTER sees only the variables of its own group, where ?cb and ?ce are unbound: the
-    branch never matched (and made Oxigraph read every mention in the store). It is left out so
-    that the checks stay what they were; following initiatives is a change of answers of its own."""
-    return _select(store, bodies, """?c a pkg:Commitment ; prov:wasAttributedTo ?body ; pkg:year ?y ; pkg:evidence ?s ;
+    """Planned actions (?c) and what they name (?obj): the documents they reference, and the
+    initiatives mentioned inside the plan's span (上线Y平台). The spans are compared here: in
+    SPARQL a FILTER inside a UNION branch sees only that branch's variables (an earlier version
+    compared unbound offsets there and never matched), and here it costs nothing."""
+    rows = _select(store, bodies, """?c a pkg:Commitment ; prov:wasAttributedTo ?body ; pkg:year ?y ; pkg:evidence ?s ;
         nif:beginIndex ?cb ; nif:endIndex ?ce ; dcterms:references ?obj .""", "?body ?r ?ry ?c ?y ?s ?obj", graphs)
+    mentions: dict[str, list[dict[str, str]]] = {}
+    for row in _select(store, bodies, """?mn a pkg:Mention ; pkg:refersTo ?obj ; nif:beginIndex ?mb ; nif:endIndex ?me .
+            ?obj a pkg:Initiative .""", "?body ?r ?ry ?obj ?mb ?me", graphs):
+        mentions.setdefault(row["r"], []).append(row)
+    if not mentions:
+        return rows
+    named = {(row["c"], row["obj"]) for row in rows}
+    for plan in _select(store, bodies, """?c a pkg:Commitment ; prov:wasAttributedTo ?body ; pkg:year ?y ;
+            pkg:evidence ?s ; nif:beginIndex ?cb ; nif:endIndex ?ce .""", "?body ?r ?ry ?c ?y ?s ?cb ?ce", graphs):
+        start, end = int(plan["cb"]), int(plan["ce"])
+        for mention in mentions.get(plan["r"], ()):
+            if start <= int(mention["mb"]) and int(mention["me"]) <= end and (plan["c"], mention["obj"]) not in named:
+                named.add((plan["c"], mention["obj"]))
+                rows.append({key: plan[key] for key in ("body", "r", "ry", "c", "y", "s")} | {"obj": mention["obj"]})
+    return rows
 
 
 def _indicators(store: Store, iris: set[str], graphs: set[str]) -> dict[str, tuple[str, str]]:
