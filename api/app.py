@@ -32,7 +32,7 @@ Content-Security-Policy (no inline script but by hash, no framing) and ``X-Frame
 (api.security).
 
 A store the app opens for writing (a token, or an endpoint URL) gets the ontology and the SKOS
-schemes in their named graph (kg.vocabulary; replaced only when the files changed); a read-only
+schemes in their named graph (kg.graph.vocabulary; replaced only when the files changed); a read-only
 one keeps what ``kg ingest`` put there, and the vocabulary's pages are answered from the files.
 
 An embedded store named by a path is read through its published snapshots when no token is
@@ -67,7 +67,7 @@ from api.runner import Runner
 from api.security import SecurityHeaders
 from api.sparql import sparql_router
 from kg.store import Store, StoreError, open_snapshots, open_store
-from kg.vocabulary import load_vocabulary
+from kg.graph.vocabulary import load_vocabulary
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 
@@ -145,7 +145,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
 
 
 def load_vocabulary_or_say(store: Store) -> None:
-    """Load the ontology and the schemes into their graph (kg.vocabulary); when the store
+    """Load the ontology and the schemes into their graph (kg.graph.vocabulary); when the store
     refuses, say so in one line: the API still answers for the vocabulary from its files."""
     try:
         load_vocabulary(store)

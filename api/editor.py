@@ -2,7 +2,7 @@
 queries and the prefixes, in plain JS (no CDN).
 
 ``/*QUERIES*/[]`` is replaced by the JSON list of the named queries (as ``GET /queries``), and
-``/*PREFIXES*/{}`` by the project's prefixes (kg.vocab.PREFIXES). All URLs are relative, so
+``/*PREFIXES*/{}`` by the project's prefixes (kg.graph.vocab.PREFIXES). All URLs are relative, so
 the page also works when the app is mounted under a prefix. The script and style are inline,
 allowed by hash in the page's Content-Security-Policy (:func:`editor_page`): edit them freely,
 the hashes are computed from the page as served (queries and prefixes filled in).
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from api.security import inline_blocks, policy
 from kg.export import KIND_COLORS
-from kg.vocab import PREFIXES
+from kg.graph.vocab import PREFIXES
 
 EDITOR_HTML = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>policy-kg · SPARQL</title>

@@ -23,7 +23,7 @@ from rdflib import URIRef
 from api.lookups import curie, pick_label, vocabulary_label
 from api.svg import (Bar, Network, Node, Point, bar_rows_svg, color_of, kind_of, legend_html, network_svg,
                      series_svg)
-from kg.vocab import ACTION, ID, PKG, PREFIXES
+from kg.graph.vocab import ACTION, ID, PKG, PREFIXES
 
 Select = Callable[[str], Awaitable[list[dict[str, str]]]]
 NETWORK_MAX = 24  # neighbours drawn; the rest are "and N more"

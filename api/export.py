@@ -32,7 +32,7 @@ from api.lookups import Language
 from api.negotiation import negotiate_language
 from kg.export import KIND_ALIASES, KINDS, LANGUAGES, Filters, check_excel, check_filters, export
 from kg.store import Store
-from kg.vocab import LEVELS
+from kg.graph.vocab import LEVELS
 
 MEDIA_TYPES = {"gexf": "application/gexf+xml", "gexf1.2": "application/gexf+xml",
                "graphml": "application/graphml+xml", "csv": "application/zip"}

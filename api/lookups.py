@@ -22,9 +22,9 @@ from api.params import check_strict
 from api.runner import Runner
 from api.workers import call_method
 from kg.search import scan_where
-from kg.vocab import ACTIONS, ADMIN_LEVELS, BASE, ID, LEVEL, LEVELS, PREFIXES
-from kg.vocabulary import LANGUAGES, is_vocabulary_iri
-from kg.vocabulary import label as term_label
+from kg.graph.vocab import ACTIONS, ADMIN_LEVELS, BASE, ID, LEVEL, LEVELS, PREFIXES
+from kg.graph.vocabulary import LANGUAGES, is_vocabulary_iri
+from kg.graph.vocabulary import label as term_label
 
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 _ID = re.compile(r"[A-Za-z0-9._-]{1,200}")

@@ -3,7 +3,7 @@
 ``GET /id/{path}`` answers for ``https://w3id.org/policy-kg/id/{path}`` (minted nodes, and the
 report graphs ``id:graph/<report>``); ``GET /ontology`` for the ontology and its terms
 (``pkg:Report`` is ``/ontology#Report``), ``GET /scheme/{scheme}/{code}`` for the SKOS concepts
-and ``GET /graph/vocabulary`` for the vocabulary's graph (kg.vocabulary). Each answers an HTML page
+and ``GET /graph/vocabulary`` for the vocabulary's graph (kg.graph.vocabulary). Each answers an HTML page
 (label, types, properties with links, incoming links) for browsers, or the triples as Turtle
 (with ``@prefix`` lines), JSON-LD (compacted, with an ``@context``), N-Triples, N-Quads or
 RDF/XML by Accept; 404 if the IRI is unknown. A named graph's IRI answers with the graph's
@@ -48,8 +48,8 @@ from api.security import policy, safe_href
 from api.svg import favicon_png
 from api.sparql import result_response
 from kg.store import GRAPH_MEDIA_TYPES, RawResult
-from kg.vocab import BASE, ID, PKG
-from kg.vocabulary import (LANGUAGES, ONTOLOGY, VOCABULARY_GRAPH, construct_vocabulary, is_vocabulary_iri,
+from kg.graph.vocab import BASE, ID, PKG
+from kg.graph.vocabulary import (LANGUAGES, ONTOLOGY, VOCABULARY_GRAPH, construct_vocabulary, is_vocabulary_iri,
                            select_vocabulary)
 
 PAGE_STYLE = """body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em}

@@ -1,7 +1,7 @@
 """Prefixed RDF answers: Turtle with ``@prefix`` lines and compacted JSON-LD with an ``@context``.
 
 The store writes graphs with full IRIs. :func:`with_prefixes` rewrites a Turtle or JSON-LD
-answer with the project's prefixes (kg.vocab.PREFIXES: ``pkg:``, ``id:``, ``level:``, ``eli:`` …):
+answer with the project's prefixes (kg.graph.vocab.PREFIXES: ``pkg:``, ``id:``, ``level:``, ``eli:`` …):
 Turtle through Oxigraph's serialiser (``prefixes=``), JSON-LD as ``{"@context": {prefix: IRI},
 "@graph": [...]}`` with every property, type and node IRI under a prefix written as a compact IRI
 (``rdfs:label``, ``id:agency/…``), which a JSON-LD processor expands back to the same triples.
@@ -14,7 +14,7 @@ import json
 import pyoxigraph
 
 from kg.store import RawResult
-from kg.vocab import PREFIXES
+from kg.graph.vocab import PREFIXES
 
 # Longest namespace first, so that a term gets the most specific prefix.
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))

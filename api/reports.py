@@ -27,7 +27,7 @@ from api.auth import BEARER, require_token
 from api.multipart import MultipartError, parse_parts
 from api.runner import Runner
 from kg.urls import BadURL, source_url
-from kg.vocab import ID, report_iri
+from kg.graph.vocab import ID, report_iri
 
 META_FIELDS = ("id", "title", "agency", "jurisdiction", "year", "url")
 INGEST_TIMEOUT = 600.0

@@ -55,8 +55,8 @@ from api.outbound import mentions, remote_call_refusal
 from api.prefixes import with_prefixes
 from api.runner import Runner
 from kg.store import EmbeddedStore, RawResult, Store
-from kg.vocab import PREFIXES
-from kg.vocabulary import ONTOLOGY, VOCABULARY_GRAPH
+from kg.graph.vocab import PREFIXES
+from kg.graph.vocabulary import ONTOLOGY, VOCABULARY_GRAPH
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -16,7 +16,7 @@ from html import escape
 import networkx as nx
 
 from kg.export import KIND_COLORS
-from kg.vocab import ID
+from kg.graph.vocab import ID
 
 OTHER_COLOR = "#7f7f7f"
 LABEL_MAX = 14  # characters of a node's label under its dot

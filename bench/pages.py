@@ -33,7 +33,7 @@ def base_graphs(with_shared: bool = False) -> tuple[dict[str, tuple[str, bytes]]
     most connected entity of each kind among them (copies keep it the most connected)."""
     from kg.ingest import ingest_paths
     from kg.store import EmbeddedStore
-    from kg.vocab import report_graph
+    from kg.graph.vocab import report_graph
 
     folder = Path(tempfile.mkdtemp(prefix="kg-pages-base-"))
     store = EmbeddedStore(folder / "store")

@@ -8,10 +8,10 @@ all reports, ``--repeat`` times, and its best CPU time (``time.process_time``: t
 shared, wall time is not this process's) gives triples per CPU second:
 
 build     rdflib Graph + its N-Triples (the old path: the store takes N-Triples) | N-Triples terms
-          (kg.rdf.build_triples) + their text (the new path)
+          (kg.graph.rdf.build_triples) + their text (the new path)
 validate  pyshacl (the reference, one run) | pyshacl-turbo on the rdflib graph (old serial
           ingest) | pyshacl-turbo on N-Triples text (old parallel ingest) | pyrudof (when
-          installed) | compiled shapes on N-Triples terms (kg.shacl_compiled: the new path)
+          installed) | compiled shapes on N-Triples terms (kg.graph.shacl_compiled: the new path)
 both      old serial, old parallel and new: build + validate, as ingest runs them
 end to end  kg.parallel.extract_report (read report → segment, extract, resolve, N-Triples
           build, compiled validation, N-Triples text: a worker's whole job but the store
@@ -56,8 +56,8 @@ def best_cpu(fn, repeat: int) -> tuple[float, object]:
 
 
 def measure(items: list, repeat: int, with_pyshacl: bool = True) -> dict:
-    from kg.rdf import build_graph, build_triples
-    from kg.validate import _compiled, _pyshacl_report, compiled_validator, load_shapes, validate
+    from kg.graph.rdf import build_graph, build_triples
+    from kg.graph.validate import _compiled, _pyshacl_report, compiled_validator, load_shapes, validate
 
     shapes = load_shapes()
     validator = compiled_validator(shapes)

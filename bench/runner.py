@@ -13,7 +13,7 @@ stages      stage by stage in one process (segment, extract, resolve, RDF, SHACL
             (real work reports, when present) and a synthetic sample; extraction alone, best of 5;
             `kg ingest --jobs 2` in a fresh process, characters / CPU s of all its processes (not in
             --quick)
-validation  SHACL per report graph, before (pyshacl as kg.validate ran it) and after (the shapes
+validation  SHACL per report graph, before (pyshacl as kg.graph.validate ran it) and after (the shapes
             compiled once, pyshacl-turbo), on synthetic report graphs and the examples
 ingest      end to end (read → extract → RDF → SHACL → store), reports/s, MB/s, characters/s and
             triples/s (and on ../shared/corpus-dev when present), SHACL on
@@ -177,7 +177,7 @@ def section_validation(quick: bool) -> dict:
     from kg.authority import default_authority
     from kg.ingest import report_graph_of
     from kg.read import discover, read_report
-    from kg.validate import load_shapes, validate
+    from kg.graph.validate import load_shapes, validate
 
     import pyshacl
 
@@ -1054,7 +1054,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "quick": args.quick,
                     "smoke": args.smoke,
                     "machine": machine(), "versions": versions(), "sizes": sizes, "loadavg_start": loadavg()}
-    from kg.validate import resolve_engine
+    from kg.graph.validate import resolve_engine
 
     result["shacl_engine"] = resolve_engine()
     stores: dict[int, str] = {}

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 DEV = ROOT.parent / "shared" / "corpus-dev"
 # In the order ingest runs them: per report (kg.parallel.extract_report: kg.ingest.report_triples_of,
-# kg.validate.validate_triples, ReportTriples.ntriples), then per batch of kg.parallel.WRITE_BATCH
+# kg.graph.validate.validate_triples, ReportTriples.ntriples), then per batch of kg.parallel.WRITE_BATCH
 # reports (EmbeddedStore.bulk_replace: Oxigraph's write, then kg.search.SearchIndex.replace),
 # then once a batch: kg.ingest.recompute_progress, and the store's close (its final flush).
 STAGES = ("read", "segment", "extract", "resolve", "rdf", "shacl", "ntriples", "store", "index",
@@ -55,13 +55,13 @@ def measure(folders: list[Path], repeat: int = 1, profile: str = "", shacl: bool
     from kg.ingest import Outcome, Summary, recompute_progress
     from kg.limits import Budget
     from kg.parallel import WRITE_BATCH
-    from kg.rdf import build_triples
+    from kg.graph.rdf import build_triples
     from kg.read import discover, read_report
     from kg.resolve import resolve
-    from kg.segment import segment
+    from kg.extract.segment import segment
     from kg.store import EmbeddedStore
-    from kg.validate import validate_triples
-    from kg.vocab import report_graph
+    from kg.graph.validate import validate_triples
+    from kg.graph.vocab import report_graph
 
     found, _ = discover(folders)
     authority = default_authority()
@@ -223,7 +223,7 @@ def extraction(folders: list[Path], repeat: int = 5) -> dict:
     from kg.limits import Budget
     from kg.read import discover, read_report
     from kg.resolve import resolve
-    from kg.segment import segment
+    from kg.extract.segment import segment
 
     found, _ = discover(folders)
     reports = [read_report(path, meta) for path, meta in found]

@@ -4,7 +4,7 @@
     .venv/bin/python docs/generate_model.py --check  # exit 1 (saying so) when docs/model.md is stale
 
 The parts between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` are
-made from kg/vocab.py's PREFIXES and the vocabulary files (ontology/*.ttl, kg.vocabulary):
+made from kg/graph/vocab.py's PREFIXES and the vocabulary files (ontology/*.ttl, kg.graph.vocabulary):
 ``prefixes`` (every prefix with its real namespace IRI), ``terms`` (the ontology's classes and
 properties) and ``schemes`` (each SKOS scheme with its concepts' IRIs, codes and labels). The
 rest of the file is written by hand. tests/test_model_doc.py checks the committed file.
@@ -21,8 +21,8 @@ from rdflib.namespace import OWL, SKOS
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.vocab import BASE, PREFIXES  # noqa: E402
-from kg.vocabulary import ONTOLOGY, vocabulary_graph  # noqa: E402
+from kg.graph.vocab import BASE, PREFIXES  # noqa: E402
+from kg.graph.vocabulary import ONTOLOGY, vocabulary_graph  # noqa: E402
 
 MODEL = ROOT / "docs" / "model.md"
 _BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n).*?(<!-- END GENERATED: \2 -->)", re.DOTALL)

@@ -53,7 +53,7 @@ def main() -> int:
     from kg.export import build_network
     from kg.ingest import ingest_paths
     from kg.store import EmbeddedStore
-    from kg.vocab import entity_iri
+    from kg.graph.vocab import entity_iri
 
     shared = SHARED_CORPUS.exists()
     folder = Path(tempfile.mkdtemp(prefix="kg-pictures-"))

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from api.app import create_app  # noqa: E402
 from kg.ingest import ingest_paths  # noqa: E402
 from kg.store import EmbeddedStore  # noqa: E402
-from kg.vocab import DCTERMS, ID, PKG  # noqa: E402
+from kg.graph.vocab import DCTERMS, ID, PKG  # noqa: E402
 from tests.api_fixtures import serve  # noqa: E402  (the tests' real uvicorn in a thread)
 
 TOKEN = "fuzz-token-6f1c2d"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .vocab import LEVELS, fold
+from kg.graph.vocab import LEVELS, fold
 
 COLUMNS = ("name", "full_name", "level", "publish_date", "in_force_date", "status")
 

@@ -35,7 +35,7 @@ SCHEDULER_HELP = ("The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor
 
 
 def _open(store: str, read_only: bool = False, wait: float = 0.0):
-    from .store import StoreError, open_reader, open_store
+    from kg.store import StoreError, open_reader, open_store
 
     def waiting(message: str) -> None:
         err.print(message, highlight=False, soft_wrap=True)
@@ -54,7 +54,7 @@ def _open(store: str, read_only: bool = False, wait: float = 0.0):
 
 
 def _open_snapshots(store: str):
-    from .store import StoreError, open_snapshots
+    from kg.store import StoreError, open_snapshots
 
     try:
         return open_snapshots(store, wait=30.0, on_wait=lambda m: err.print(m, highlight=False, soft_wrap=True))
@@ -63,10 +63,10 @@ def _open_snapshots(store: str):
 
 
 def _load_vocabulary(db) -> None:
-    """Put the ontology and the SKOS schemes into their graph (kg.vocabulary); a store that
+    """Put the ontology and the SKOS schemes into their graph (kg.graph.vocabulary); a store that
     refuses is named in one line and the command goes on."""
-    from .store import StoreError
-    from .vocabulary import load_vocabulary
+    from kg.store import StoreError
+    from kg.graph.vocabulary import load_vocabulary
 
     try:
         load_vocabulary(db)
@@ -76,8 +76,8 @@ def _load_vocabulary(db) -> None:
 
 def _say_if_vocabulary_is_stale(db) -> None:
     """One line when a store served read-only lacks the current vocabulary graph."""
-    from .store import StoreError
-    from .vocabulary import stored_hash, vocabulary_hash
+    from kg.store import StoreError
+    from kg.graph.vocabulary import stored_hash, vocabulary_hash
 
     try:
         if stored_hash(db) != vocabulary_hash():
@@ -101,9 +101,9 @@ def ingest(
     """Ingest reports: extract, validate with SHACL and store one named graph per report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .authority import authority_note
-    from .ingest import ingest_paths
-    from .limits import BadSetting, Budget
+    from kg.authority import authority_note
+    from kg.ingest import ingest_paths
+    from kg.limits import BadSetting, Budget
 
     note = authority_note()
     if note:
@@ -139,8 +139,8 @@ def ingest(
 
 def _run_batch(paths, sink, jobs: int, executor: str, scheduler: Optional[str], **kwargs):
     """The batch ingest (kg.parallel) on the chosen executor; a start failure is one line."""
-    from .executors import ExecutorError, open_executor
-    from .parallel import ingest_paths_parallel
+    from kg.executors import ExecutorError, open_executor
+    from kg.parallel import ingest_paths_parallel
 
     try:
         with open_executor(executor, jobs, scheduler) as runner:
@@ -172,7 +172,7 @@ def extract_all(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Extract reports into N-Quads shards (part-NNNNN.nq) for bulk loaders; no store."""
-    from .shards import ShardError, ShardWriter
+    from kg.shards import ShardError, ShardWriter
 
     try:
         writer = ShardWriter(output)
@@ -201,8 +201,8 @@ def load(
     """Bulk load N-Quads shards into a store (embedded, an Oxigraph server or a Graph Store)."""
     import time
 
-    from .shards import ShardError, load_shards
-    from .store import StoreError
+    from kg.shards import ShardError, load_shards
+    from kg.store import StoreError
 
     if graph_store and not store.startswith(("http://", "https://")):
         fail("--graph-store goes with a --store URL")
@@ -224,8 +224,8 @@ def load(
 def _refresh_progress(db) -> str:
     """Recompute the progress checks of every report in the store (after a bulk load, which
     brings report graphs only); "" or one line saying why not."""
-    from .progress import refresh_after
-    from .store import rows
+    from kg.progress import refresh_after
+    from kg.store import rows
 
     found = db.select("SELECT DISTINCT ?id WHERE { GRAPH ?g { ?r a <https://w3id.org/policy-kg/ontology#Report> ; "
                       "<http://purl.org/dc/terms/identifier> ?id } }")
@@ -241,8 +241,8 @@ def query(
     wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Run a named query."""
-    from .queries import QueryError, get_query
-    from .store import StoreError
+    from kg.queries import QueryError, get_query
+    from kg.store import StoreError
 
     if fmt not in ("json", "csv", "table"):
         fail(f"unknown format {fmt!r} (json, csv or table)")
@@ -267,7 +267,7 @@ def query(
 
 
 def print_results(results: dict, fmt: str) -> None:
-    from .store import rows
+    from kg.store import rows
 
     if "boolean" in results:
         print(json.dumps(results, ensure_ascii=False) if fmt == "json" else str(results["boolean"]).lower())
@@ -313,7 +313,7 @@ def sparql_command(
     wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Run an ad-hoc SPARQL query (the default graph is every report)."""
-    from .store import StoreError
+    from kg.store import StoreError
 
     if fmt != "table" and fmt not in SPARQL_FORMATS:
         fail(f"unknown format {fmt!r} (table, {', '.join(SPARQL_FORMATS)})")
@@ -366,7 +366,7 @@ def index_command(
     wait: float = typer.Option(300.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Rebuild the full-text index beside an embedded store (after SPARQL updates or a bulk load)."""
-    from .store import EmbeddedStore, StoreError
+    from kg.store import EmbeddedStore, StoreError
 
     if store.startswith(("http://", "https://")):
         fail("kg index builds the index of an embedded store (a folder); a remote store is searched by scanning")
@@ -392,8 +392,8 @@ def search_command(
     wait: float = typer.Option(30.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Search labels and evidence sentences (the full-text index, else a scan of the store)."""
-    from .search import PROLOGUE, scan_where
-    from .store import StoreError, rows
+    from kg.search import PROLOGUE, scan_where
+    from kg.store import StoreError, rows
 
     if fmt not in ("table", "json"):
         fail(f"unknown format {fmt!r} (table or json)")
@@ -427,7 +427,7 @@ def search_command(
 @app.command("queries")
 def list_queries() -> None:
     """List the named queries with their parameters."""
-    from .queries import named_queries
+    from kg.queries import named_queries
 
     for q in named_queries().values():
         params = ", ".join(f"{p.name}:{p.type}{'' if p.required else '?'}" for p in q.params)
@@ -446,12 +446,12 @@ def extract(
     """Extract one report's graph and print it (no store)."""
     from dataclasses import replace
 
-    from .authority import default_authority
-    from .ingest import check
-    from .limits import BadSetting, LimitExceeded
-    from .read import ReadError, discover, read_report
-    from .rdf import bind_prefixes
-    from .urls import BadURL
+    from kg.authority import default_authority
+    from kg.ingest import check
+    from kg.limits import BadSetting, LimitExceeded
+    from kg.read import ReadError, discover, read_report
+    from kg.graph.rdf import bind_prefixes
+    from kg.urls import BadURL
 
     formats = {"ttl": "turtle", "turtle": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt",
                "trig": "trig"}
@@ -469,7 +469,7 @@ def extract(
     except ReadError as e:
         fail(str(e))
     if explain:
-        from .explain import explain_levels
+        from kg.extract.explain import explain_levels
 
         for line in explain_levels(report, default_authority()):
             print(line)
@@ -488,8 +488,8 @@ def extract(
 @app.command("validate")
 def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP)) -> None:
     """Validate every graph in a store (reports, progress checks) against the SHACL shapes."""
-    from .validate import validate
-    from .vocabulary import VOCABULARY_GRAPH
+    from kg.graph.validate import validate
+    from kg.graph.vocabulary import VOCABULARY_GRAPH
 
     db = _open(store, read_only=True)
     bad = 0
@@ -512,7 +512,7 @@ def validate_store(store: str = typer.Option("./data", "--store", "-s", help=STO
 def stats(store: str = typer.Option("./data", "--store", "-s", help=STORE_HELP),
           fmt: str = typer.Option("table", "--format", "-f", help="table or json.")) -> None:
     """Counts: reports, triples, and nodes of each kind."""
-    from .stats import store_stats
+    from kg.stats import store_stats
 
     db = _open(store, read_only=True)
     with db:
@@ -545,9 +545,9 @@ def export(
     """Export the graph for Gephi: GEXF with a timeline, GraphML, or the CSV pair.
 
     Exits 2, writing nothing, when the view and filters select no node."""
-    from .export import Filters, NothingToExport
-    from .export import export as run_export
-    from .store import StoreError
+    from kg.export import Filters, NothingToExport
+    from kg.export import export as run_export
+    from kg.store import StoreError
 
     db = _open(store, read_only=True, wait=30.0)
     try:
@@ -613,9 +613,9 @@ def demo(
     serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the endpoint after ingesting."),
 ) -> None:
     """Ingest the bundled examples/, validate them and serve a SPARQL endpoint."""
-    from .ingest import ingest_paths
-    from .queries import project_dir
-    from .stats import store_stats
+    from kg.ingest import ingest_paths
+    from kg.queries import project_dir
+    from kg.stats import store_stats
 
     examples = project_dir() / "examples"
     if not examples.is_dir():

@@ -28,7 +28,7 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Protocol
 
-from .parallel import IN_FLIGHT, Report, ReportResult, Settings, _init, _warm, _work, read_task, work_with
+from kg.parallel import IN_FLIGHT, Report, ReportResult, Settings, _init, _warm, _work, read_task, work_with
 
 EXECUTORS = ("local", "dask")
 
@@ -154,7 +154,7 @@ class DaskExecutor:
 
 def _extract_sourced(settings: Settings, tasks: list[tuple[Report, str]]) -> list[ReportResult]:
     """The Dask task: extract each (report, source) pair with the scattered settings."""
-    from .parallel import extract_report
+    from kg.parallel import extract_report
 
     return [extract_report(report, settings, source=source) for report, source in tasks]
 

@@ -49,8 +49,8 @@ from typing import BinaryIO, Iterable
 
 import networkx as nx
 
-from .store import Store
-from .vocab import ACTION, ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
+from kg.store import Store
+from kg.graph.vocab import ACTION, ACTIONS, ADMIN, ELI, LEVEL, LEVELS, PREFIXES, fold
 
 VIEWS = ("all", "agency-document", "agency-initiative", "document-document", "agency-indicator")
 FORMATS = ("gexf", "gexf1.2", "graphml", "csv")
@@ -492,7 +492,7 @@ def relation_label(relation: str, lang: str = "zh") -> str:
     if lang == "zh":
         return RELATIONS_ZH.get(relation, relation)
     if relation in ACTIONS:
-        from .vocabulary import label
+        from kg.graph.vocabulary import label
 
         return label(str(ACTION[relation]), "en") or relation
     return RELATIONS_EN.get(relation, relation)
@@ -504,7 +504,7 @@ def level_label(level: str, lang: str = "zh") -> str:
         return ""
     if lang == "zh":
         return LEVELS.get(level, "")
-    from .vocabulary import label
+    from kg.graph.vocabulary import label
 
     return label(str(LEVEL[level]), "en") or level
 
@@ -589,9 +589,9 @@ def agency_indicator_network(store: Store, filters: Filters = Filters(),
     exceeded, missed, not-reported) and ``year`` the year the target was for. Read from the named
     query ``progress`` (queries/progress.rq); ``jurisdiction`` (the agency's region label) and
     ``year`` filter; evidence is not drawn in this view."""
-    from .queries import get_query
-    from .store import rows, with_values
-    from .vocab import OUTCOMES
+    from kg.queries import get_query
+    from kg.store import rows, with_values
+    from kg.graph.vocab import OUTCOMES
 
     query = get_query("progress")
     params = {key: str(value) for key, value in (("jurisdiction", filters.jurisdiction), ("year", filters.year))

@@ -1,7 +1,7 @@
 """Indicators as things: the SKOS concept a target or a metric measures.
 
 ``indicator_for(text, unit)`` gives the :class:`Indicator` of an indicator as the extractor
-wrote it (kg.quantities) and the quantity's unit. The common macro indicators of government
+wrote it (kg.extract.quantities) and the quantity's unit. The common macro indicators of government
 work reports are seeded by hand in ``ontology/indicators.ttl`` (地区生产总值增长 / GDP增速 /
 经济增长, 城镇调查失业率 …, with English labels, unit and direction); every other indicator is a
 concept of its own, named by its normal form and its unit, so that
@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from .vocab import BASE, PKG, digest, fold
+from kg.graph.vocab import BASE, PKG, digest, fold
 
 INDICATOR = f"{BASE}scheme/indicator/"
 DIRECTIONS = ("up", "down", "neutral")
@@ -101,7 +101,7 @@ def normal_form(text: str, unit: str) -> str:
 @lru_cache(maxsize=None)
 def seeded() -> dict[str, Indicator]:
     """The hand-seeded concepts of ontology/indicators.ttl by every label (normal form) they have."""
-    from .queries import project_dir
+    from kg.queries import project_dir
 
     graph = Graph().parse(project_dir() / "ontology" / "indicators.ttl", format="turtle")
     out: dict[str, Indicator] = {}
@@ -144,7 +144,7 @@ RDFLIB_LITERALS = SimpleNamespace(text=Literal, tagged=lambda value, lang: Liter
 def add_indicator(graph: Graph, node: URIRef, text: str, unit: str, literals=None) -> Indicator:
     """Link the target or metric ``node`` to its indicator concept (pkg:measures) and describe
     the concept in ``graph`` (each report graph carries the concepts it uses, so it validates alone).
-    ``literals`` makes the literals (``text``, ``tagged``: kg.rdf's form of the graph; default
+    ``literals`` makes the literals (``text``, ``tagged``: kg.graph.rdf's form of the graph; default
     rdflib Literals)."""
     t = literals or RDFLIB_LITERALS
     item = indicator_for(text, unit)

@@ -16,18 +16,18 @@ from typing import Callable, Iterable
 
 from rdflib import Graph
 
-from .authority import Authority, default_authority
-from .extract import extract
-from .limits import BadSetting, Budget, LimitExceeded
-from .progress import refresh_after
-from .rdf import build_graph, build_triples
-from .read import Report, ReportMeta
-from .resolve import resolve
-from .store import Store
-from .triples import ReportTriples
-from .validate import Validation, validate, validate_triples
-from .urls import BadURL
-from .vocab import report_graph
+from kg.authority import Authority, default_authority
+from kg.extract import extract
+from kg.limits import BadSetting, Budget, LimitExceeded
+from kg.progress import refresh_after
+from kg.graph.rdf import build_graph, build_triples
+from kg.read import Report, ReportMeta
+from kg.resolve import resolve
+from kg.store import Store
+from kg.graph.triples import ReportTriples
+from kg.graph.validate import Validation, validate, validate_triples
+from kg.urls import BadURL
+from kg.graph.vocab import report_graph
 
 
 @dataclass
@@ -157,7 +157,7 @@ def ingest_text(store: Store, text: str, meta: ReportMeta, shacl: bool = True) -
     """Ingest one report given as text (the API's POST /reports)."""
     import hashlib
 
-    from .read import meta_from_text
+    from kg.read import meta_from_text
 
     if not text.strip() or not re.search(r"[\u4e00-\u9fff]", text):
         return Outcome(source=meta.id, report_id=meta.id,
@@ -186,7 +186,7 @@ def ingest_paths(paths: Iterable[Path], store: Store, shacl: bool = True, author
     """Ingest files and folders (folders with a manifest.csv get its metadata), in this
     process: the batch path of :mod:`kg.parallel` with one job (the same claims, batched
     writes and one-line reasons as ``--jobs N``)."""
-    from .parallel import ingest_paths_parallel
+    from kg.parallel import ingest_paths_parallel
 
     return ingest_paths_parallel(paths, store, jobs=1, shacl=shacl, authority=authority,
                                  on_start=on_start, on_done=on_done)

@@ -66,7 +66,7 @@ def undo(ox_store, store_path: str | Path) -> list[str]:
     for iri in graphs:
         ox_store.remove_graph(pyoxigraph.NamedNode(iri))
     ox_store.flush()
-    from .search import SearchIndex, index_path
+    from kg.search import SearchIndex, index_path
 
     if index_path(store_path).exists():
         index = SearchIndex(store_path, writable=True)

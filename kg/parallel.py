@@ -15,7 +15,7 @@ for throughput on big corpora:
 * nothing grows with the corpus but the outcome list and the set of report ids: folders are
   read from their manifest.csv row by row, and at most a few batches are in flight, so peak
   memory stays flat from a thousand reports to a hundred thousand;
-* validation uses the compiled shapes (see :mod:`kg.validate`).
+* validation uses the compiled shapes (see :mod:`kg.graph.validate`).
 
 ``jobs=1`` runs everything in the calling process (no pool), with the same batched writes;
 ``executor=`` runs the extraction elsewhere (a Dask cluster: :mod:`kg.executors`) through the same
@@ -31,17 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .authority import Authority, default_authority
-from .ingest import GraphClaims, Outcome, Summary, recompute_progress
-from .limits import BadSetting, Budget, LimitExceeded
-from .read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
-from .store import EmbeddedStore, Store, StoreError, nt_to_nquads
-from .urls import BadURL
-from .vocab import report_graph
+from kg.authority import Authority, default_authority
+from kg.ingest import GraphClaims, Outcome, Summary, recompute_progress
+from kg.limits import BadSetting, Budget, LimitExceeded
+from kg.read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
+from kg.store import EmbeddedStore, Store, StoreError, nt_to_nquads
+from kg.urls import BadURL
+from kg.graph.vocab import report_graph
 
 if TYPE_CHECKING:
-    from .executors import Executor
-    from .shards import ShardWriter
+    from kg.executors import Executor
+    from kg.shards import ShardWriter
 
 CHUNK = 16          # reports a worker handles per task
 WRITE_BATCH = 64    # reports per store transaction (fewer, bigger transactions: -15% writer CPU)
@@ -93,8 +93,8 @@ def _init(authority: Authority | None, shacl: bool, engine: str | None) -> None:
 
 def _warm(shacl: bool) -> None:
     """Build what every report needs once: the spaCy pipeline and the parsed shapes."""
-    from .nlp import build_pipeline
-    from .validate import load_shapes
+    from kg.extract.nlp import build_pipeline
+    from kg.graph.validate import load_shapes
 
     build_pipeline()
     if shacl:
@@ -138,8 +138,8 @@ def extract_report(report: Report, settings: Settings, source: str = "") -> Repo
     read-only ``settings`` give the report's graph and its validation verdict, within the
     limits of :mod:`kg.limits`. Nothing is read or kept besides them: the same report gives the
     same result in any process, in any order, on any machine that has the package."""
-    from .ingest import report_triples_of
-    from .validate import validate_triples
+    from kg.ingest import report_triples_of
+    from kg.graph.validate import validate_triples
 
     source = source or report.path or report.id
     path = source
@@ -177,7 +177,7 @@ def _rows(folder: Path, errors: list[str], broken: list[str]) -> Iterator[tuple[
     (UTF-8) manifest is read row by row instead of whole. A manifest that cannot be read
     (no id or file column, a bad byte) is added to ``broken``: nothing else of its folder is
     ingested, since the files it names would go without their metadata."""
-    from .read import read_manifest
+    from kg.read import read_manifest
 
     path = folder / MANIFEST
     try:
@@ -230,7 +230,7 @@ def _manifest_names(folder: Path) -> set[str]:
 
 def iter_found(paths: Iterable[Path], errors: list[str]) -> Iterator[tuple[Path, ReportMeta | None]]:
     """kg.read.discover, streamed: (file, manifest metadata or None); problems go to ``errors``."""
-    from .read import discover
+    from kg.read import discover
 
     for path in paths:
         path = Path(path)
@@ -329,7 +329,7 @@ def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, 
         if len(pending) >= max(chunk, WRITE_BATCH):
             flush()
 
-    from .executors import local_executor
+    from kg.executors import local_executor
 
     executor = executor or local_executor(jobs)
     for results in executor.results(chunks(), Settings(authority, shacl, engine)):

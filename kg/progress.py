@@ -33,9 +33,9 @@ from typing import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from .indicators import comparable, in_base
-from .store import Store, StoreError
-from .vocab import ACTION, ID, OUTCOME, PKG, ROLE, digest, entity_iri, report_iri
+from kg.indicators import comparable, in_base
+from kg.store import Store, StoreError
+from kg.graph.vocab import ACTION, ID, OUTCOME, PKG, ROLE, digest, entity_iri, report_iri
 
 TOLERANCE = Decimal("0.1")   # about: ±10% of the value
 BATCH = 200                  # bodies per query
@@ -74,7 +74,7 @@ def outcome(comparator: str, value: Decimal, upper: Decimal | None, result: Deci
 @lru_cache(maxsize=1)
 def successors() -> dict[URIRef, URIRef]:
     """Agency IRI → the IRI of its newest name (from kg/lexicons/successors.tsv)."""
-    from .resolve import agency_key
+    from kg.resolve import agency_key
 
     pairs: dict[URIRef, URIRef] = {}
     if SUCCESSORS.is_file():

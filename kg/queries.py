@@ -48,7 +48,7 @@ def scheme_codes(scheme: str) -> dict[str, str]:
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    from .vocab import BASE
+    from kg.graph.vocab import BASE
 
     graph = Graph().parse(project_dir() / "ontology" / "schemes.ttl", format="turtle")
     prefix = f"{BASE}scheme/{scheme}/"
@@ -69,7 +69,7 @@ def scheme_names(scheme: str) -> list[str]:
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    from .vocab import BASE
+    from kg.graph.vocab import BASE
 
     graph = Graph().parse(project_dir() / "ontology" / "schemes.ttl", format="turtle")
     prefix = f"{BASE}scheme/{scheme}/"

@@ -275,7 +275,7 @@ _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][�
 
 def _opening_agency(opening: str) -> str:
     """The first body named in full (with its region) in the opening sentence."""
-    from .agencies import Jurisdiction, find_agencies
+    from kg.extract.agencies import Jurisdiction, find_agencies
 
     first = re.split(r"[。\n]", opening, maxsplit=1)[0]
     for mention in find_agencies(first, Jurisdiction()):
@@ -323,7 +323,7 @@ def manifest_entry(folder: Path, where: str, row: dict[str, str]) -> tuple[Path,
     """One manifest row as (file, metadata), or the line that says what is wrong with it: the
     file must lie inside the manifest's folder and be a regular file, the url must be an
     absolute http(s) URL (:func:`kg.urls.source_url`)."""
-    from .urls import BadURL, source_url
+    from kg.urls import BadURL, source_url
 
     if not row.get("id") or not row.get("file"):
         return f"{where}: a row needs both an id and a file"

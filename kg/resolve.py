@@ -5,7 +5,7 @@
   (…管理暂行办法 / …暂行管理办法) are one node; the authority list, when loaded, gives the full
   title (民营经济促进法 → 中华人民共和国民营经济促进法), level, dates and status.
 * agencies: 我局 is the reporting agency; 深圳市光明区司法局 and 光明区司法局 are one node.
-* IRIs are a pure function of the canonical name (``kg.vocab.entity_iri``).
+* IRIs are a pure function of the canonical name (``kg.graph.vocab.entity_iri``).
 """
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from functools import lru_cache
 
 from rdflib import URIRef
 
-from .actions import implemented_inside
-from .agencies import REGION_PREFIX, Jurisdiction
-from .authority import Authority, LawRecord
-from .facts import Extraction
-from .titles import level_and_rule, strip_draft, variant_key
-from .vocab import entity_iri
-from .vocab import fold as _fold
+from kg.extract.actions import implemented_inside
+from kg.extract.agencies import REGION_PREFIX, Jurisdiction
+from kg.authority import Authority, LawRecord
+from kg.extract.facts import Extraction
+from kg.extract.titles import level_and_rule, strip_draft, variant_key
+from kg.graph.vocab import entity_iri
+from kg.graph.vocab import fold as _fold
 
 # The same names are folded again and again (each mention, each key): kept for a process.
 fold = lru_cache(maxsize=1 << 16)(_fold)
@@ -170,7 +170,7 @@ def _level(doc: Document, ex: Extraction) -> tuple[str, str]:
 
 
 def _rule(ex: Extraction, i: int, context: bool = False) -> str:
-    """The rule ``kg.titles.level_and_rule`` applied to mention ``i`` (with its words around it)."""
+    """The rule ``kg.extract.titles.level_and_rule`` applied to mention ``i`` (with its words around it)."""
     m = ex.documents[i]
     if not context:
         return level_and_rule(m.title)[1]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .store import EmbeddedStore, RemoteStore, Store, StoreError, nt_to_nquads
+from kg.store import EmbeddedStore, RemoteStore, Store, StoreError, nt_to_nquads
 
 SHARD_GLOB = "part-*.nq"
 

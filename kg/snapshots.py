@@ -83,7 +83,7 @@ def ensure_published(store_path: str | Path, wait: float = 0.0, on_wait=None) ->
     unpublished writes and no process is writing it now (then this opens the store read-write
     for a moment). While another process writes, its last snapshot is the answer; if it has
     published none yet, wait up to ``wait`` seconds for it (``StoreBusy`` past that)."""
-    from .store import StoreBusy, StoreLock
+    from kg.store import StoreBusy, StoreLock
 
     path = Path(store_path)
     name = current_generation(path)
@@ -98,7 +98,7 @@ def ensure_published(store_path: str | Path, wait: float = 0.0, on_wait=None) ->
     try:
         import pyoxigraph
 
-        from .journal import undo
+        from kg.journal import undo
 
         store = pyoxigraph.Store(str(path))
         try:

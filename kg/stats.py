@@ -1,10 +1,10 @@
 """Counts over a store: reports, triples and nodes of each kind (of the report graphs: the
-vocabulary's graph, kg.vocabulary, is not counted)."""
+vocabulary's graph, kg.graph.vocabulary, is not counted)."""
 from __future__ import annotations
 
-from .store import Store
-from .vocab import PREFIXES
-from .vocabulary import VOCABULARY_GRAPH
+from kg.store import Store
+from kg.graph.vocab import PREFIXES
+from kg.graph.vocabulary import VOCABULARY_GRAPH
 
 KINDS = {
     "reports": "pkg:Report", "agencies": "pkg:Agency", "organisations": "org:Organization",

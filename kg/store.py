@@ -351,7 +351,7 @@ class StoreLock:
 def _finish_dead_writers_batch(path: Path, wait: float, on_wait) -> None:
     """Before a read-only open: a bulk batch whose writer died (:mod:`kg.journal`) is removed
     first, by taking the writer's lock for a moment (no live writer holds it, or this waits)."""
-    from . import journal
+    from kg import journal
 
     if not journal.pending(path):
         return
@@ -418,7 +418,7 @@ class EmbeddedStore(Store):
 
     def _undo_unfinished_batch(self) -> None:
         """A bulk batch its writer did not finish (:mod:`kg.journal`) leaves the store."""
-        from . import journal
+        from kg import journal
 
         try:
             journal.undo(self._store, self.location)
@@ -430,7 +430,7 @@ class EmbeddedStore(Store):
         a store that already holds graphs starts stale, until `kg index` fills it."""
         import sqlite3
 
-        from .search import SearchIndex, index_path
+        from kg.search import SearchIndex, index_path
 
         new = not index_path(self.location).exists()
         try:
@@ -452,7 +452,7 @@ class EmbeddedStore(Store):
     def search(self, query: str, limit: int, offset: int):
         index = self._search
         if index is None:
-            from .search import SearchIndex
+            from kg.search import SearchIndex
 
             index = self._reader_index = self._reader_index or SearchIndex.open_for_reading(self.location)
         if index is None or not index.fresh():
@@ -581,7 +581,7 @@ class EmbeddedStore(Store):
         write publishes what it committed, before the lock is let go."""
         with self._write_lock:
             if not self._dirty:
-                from .snapshots import mark_dirty
+                from kg.snapshots import mark_dirty
 
                 mark_dirty(self.location)
                 self._dirty = True
@@ -604,7 +604,7 @@ class EmbeddedStore(Store):
 
     def publish(self) -> str:
         """Publish what this store has committed as a new snapshot generation."""
-        from .snapshots import publish
+        from kg.snapshots import publish
 
         with self._write_lock:
             try:
@@ -695,7 +695,7 @@ class EmbeddedStore(Store):
         """The bulk loader under the journal (:mod:`kg.journal`): if the load or the index
         fails, what it wrote is removed before the error is raised; if the process dies, the
         next writer removes it."""
-        from . import journal
+        from kg import journal
 
         try:
             journal.begin(self.location, list(fresh))
@@ -785,7 +785,7 @@ class WorkerStore(EmbeddedStore):
     def __init__(self, path: str | Path, snapshots: bool):
         import pyoxigraph
 
-        from .snapshots import SnapshotError, SnapshotReader
+        from kg.snapshots import SnapshotError, SnapshotReader
 
         self._init_state(path, read_only=True)
         self._reader = SnapshotReader(path) if snapshots else None
@@ -960,7 +960,7 @@ def open_reader(location: str | Path, wait: float = 0.0,
     published is read instead (``on_wait`` is told so); without one, wait up to ``wait``
     seconds as :func:`open_store` does.
     """
-    from .snapshots import current_generation
+    from kg.snapshots import current_generation
 
     text = str(location)
     if text.startswith(("http://", "https://")):
@@ -986,7 +986,7 @@ def open_snapshots(location: str | Path, wait: float = 0.0,
     """The newest published snapshot of an embedded store, publishing one first when the
     store has none (or unpublished writes) and nobody writes it: what ``kg serve`` without a
     token reads, so that an ingest can write the store meanwhile."""
-    from .snapshots import ensure_published
+    from kg.snapshots import ensure_published
 
     path = Path(str(location))
     if not path.is_dir():

@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg.store import EmbeddedStore, Store
 
 from .oxigraph_server import oxigraph_binary, oxigraph_server  # noqa: F401 - re-exported for the API tests
-from kg.vocab import (ACTION, ADMIN, ELI, LEVEL, NIF, PKG, ROLE, entity_iri, fact_iri,
+from kg.graph.vocab import (ACTION, ADMIN, ELI, LEVEL, NIF, PKG, ROLE, entity_iri, fact_iri,
                       report_graph, report_iri)
 
 ROOT = Path(__file__).resolve().parent.parent

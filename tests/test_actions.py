@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.actions import find_verbs, governing_verbs, implemented_inside
-from kg.titles import find_titles
+from kg.extract.actions import find_verbs, governing_verbs, implemented_inside
+from kg.extract.titles import find_titles
 
 
 def actions_on(text):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.agencies import Jurisdiction, find_agencies
+from kg.extract.agencies import Jurisdiction, find_agencies
 
 DISTRICT = Jurisdiction.parse("深圳市光明区政务服务和数据管理局", "光明区")
 CITY = Jurisdiction.parse("深圳市政务服务和数据管理局", "深圳市")
@@ -151,7 +151,7 @@ def test_words_that_only_look_like_bodies(sentence):
 
 
 def test_a_street_office_refers_to_itself():
-    from kg.agencies import SELF_REFERENCE
+    from kg.extract.agencies import SELF_REFERENCE
 
     assert SELF_REFERENCE.search("我街道深入开展普法").group(0) == "我街道"
 

@@ -343,7 +343,7 @@ EXAMPLE_PAGES = {  # the same from the examples alone (where the shared corpus i
 
 @pytest.mark.parametrize("kind", list(ENTITY_PAGES))
 def test_entity_pages_in_the_browser(corpus_url, page, kind):
-    from kg.vocab import entity_iri
+    from kg.graph.vocab import entity_iri
 
     _, url = corpus_url
     shared = SHARED_CORPUS.exists()

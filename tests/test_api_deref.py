@@ -14,8 +14,8 @@ from rdflib import Graph
 from api.app import create_app
 from kg.ingest import ingest_paths
 from kg.store import EmbeddedStore
-from kg.vocab import BASE, ID, PREFIXES, report_graph
-from kg.vocabulary import load_vocabulary
+from kg.graph.vocab import BASE, ID, PREFIXES, report_graph
+from kg.graph.vocabulary import load_vocabulary
 
 from .api_fixtures import serve
 from .conftest import EXAMPLE_REPORTS

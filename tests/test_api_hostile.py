@@ -26,7 +26,7 @@ import pytest
 
 from api.app import create_app
 from api.reports import MAX_PARTS
-from kg.vocab import report_graph
+from kg.graph.vocab import report_graph
 
 from .api_fixtures import AGENCY, REPORT, REPORT_ID, TOKEN, listener, make_store, serve, write_queries
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import RDF, Graph
 
 from api.app import create_app
-from kg.vocab import PKG, report_graph
+from kg.graph.vocab import PKG, report_graph
 
 from .api_fixtures import (AGENCY, GRAPH, QUERY_FILES, REGION, REPORT, TOKEN, make_store,
                            report_graphs, serve, write_queries)

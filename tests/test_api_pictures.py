@@ -19,7 +19,7 @@ from api.entity import NETWORK_MAX, commitment_pairs
 from api.svg import Bar, Network, Node, bar_rows_svg, kind_of, network_svg
 from kg.export import KIND_COLORS
 from kg.store import EmbeddedStore
-from kg.vocab import ACTION, ADMIN, ID, PKG, entity_iri, fact_iri, report_graph, report_iri
+from kg.graph.vocab import ACTION, ADMIN, ID, PKG, entity_iri, fact_iri, report_graph, report_iri
 
 from .api_fixtures import AGENCY, CIVIL_CODE, REGION, SENTENCE_TEXT, make_store, serve
 

@@ -14,8 +14,8 @@ from rdflib.namespace import SKOS
 from api.app import create_app
 from kg.stats import store_stats
 from kg.store import EmbeddedStore
-from kg.vocab import LEVEL, PKG, PREFIXES
-from kg.vocabulary import VOCABULARY_GRAPH, load_vocabulary, ontology_dir, stored_hash, vocabulary_hash
+from kg.graph.vocab import LEVEL, PKG, PREFIXES
+from kg.graph.vocabulary import VOCABULARY_GRAPH, load_vocabulary, ontology_dir, stored_hash, vocabulary_hash
 
 from .api_fixtures import AGENCY, CIVIL_CODE, TOKEN, load, make_store, serve, write_queries
 

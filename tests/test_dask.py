@@ -16,7 +16,7 @@ from kg.authority import default_authority
 from kg.parallel import Settings, extract_report, ingest_paths_parallel
 from kg.read import read_report
 from kg.store import RemoteStore, open_store
-from kg.vocab import report_graph
+from kg.graph.vocab import report_graph
 
 from .conftest import CORPUS, EXAMPLES, SHARED, needs_corpus, run_kg, EXAMPLE_REPORTS
 from .oxigraph_server import oxigraph_binary, oxigraph_server
@@ -29,7 +29,7 @@ ALL = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def dump(store) -> set[tuple[str, ...]]:
     """Every quad of the report graphs (the vocabulary graph `kg ingest` also loads is not a
-    report's: kg/vocabulary.py)."""
+    report's: kg/graph/vocabulary.py)."""
     return {(r["g"], r["s"], r["p"], r["o"]) for r in store.select_rows(ALL)
             if r["g"].startswith("https://w3id.org/policy-kg/id/graph/")}
 

@@ -30,7 +30,7 @@ from rdflib import namespace as rns
 from kg.export import (EDGE_DEFAULTS, FORMATS, KIND_COLORS, KINDS, NODE_DEFAULTS, OPTIONAL_NUMBERS, VIEWS,
                        VIZ_KEYS, Filters, build_network, export, write_export)
 from kg.store import EmbeddedStore, RemoteStore
-from kg.vocab import (ACTION, ACTIONS, ADMIN, ELI, LEVEL, NIF, ORG, PKG, entity_iri, fact_iri, report_graph,
+from kg.graph.vocab import (ACTION, ACTIONS, ADMIN, ELI, LEVEL, NIF, ORG, PKG, entity_iri, fact_iri, report_graph,
                       report_iri)
 
 from .api_fixtures import OXIGRAPH, oxigraph_server

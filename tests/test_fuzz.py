@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from kg.ingest import report_graph_of
 from kg.read import ReadError, Report, ReportMeta, decode, html_to_text
-from kg.segment import segment
-from kg.validate import validate
+from kg.extract.segment import segment
+from kg.graph.validate import validate
 
 from .conftest import EXAMPLES
 

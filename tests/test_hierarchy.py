@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from rdflib.namespace import RDFS
 
-from kg.hierarchy import parent_body
+from kg.extract.hierarchy import parent_body
 from kg.ingest import ingest_paths
-from kg.vocab import ORG
+from kg.graph.vocab import ORG
 
 from .conftest import EXAMPLES
 

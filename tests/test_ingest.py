@@ -9,8 +9,8 @@ from rdflib.namespace import RDF
 
 from kg.ingest import ingest_paths, report_graph_of
 from kg.read import read_report
-from kg.validate import validate
-from kg.vocab import NIF, PKG, report_graph
+from kg.graph.validate import validate
+from kg.graph.vocab import NIF, PKG, report_graph
 
 from .conftest import EXAMPLES
 
@@ -75,7 +75,7 @@ def test_a_bad_report_is_refused_and_the_batch_goes_on(store, tmp_path):
 def test_a_report_that_fails_validation_is_not_stored(store, monkeypatch, examples_copy):
     import kg.ingest as ingest_module
 
-    from kg.triples import ReportTriples
+    from kg.graph.triples import ReportTriples
 
     real = ingest_module.report_graph_of
 

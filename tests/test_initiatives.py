@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.initiatives import find_initiatives
+from kg.extract.initiatives import find_initiatives
 
 
 def names(text):

@@ -1,13 +1,13 @@
-"""Unbracketed laws and regulations (kg.laws, the ``policy_laws`` component): what each rule takes,
+"""Unbracketed laws and regulations (kg.extract.laws, the ``policy_laws`` component): what each rule takes,
 and its limits. Every passage is written for the test; the regions and names are made up or common."""
 from __future__ import annotations
 
 import pytest
 
-from kg.agencies import Jurisdiction
+from kg.extract.agencies import Jurisdiction
 from kg.authority import Authority, LawRecord
-from kg.laws import Gazetteer, find_laws
-from kg.nlp import annotate
+from kg.extract.laws import Gazetteer, find_laws
+from kg.extract.nlp import annotate
 
 PROVINCE = Jurisdiction.parse("福建省人民政府")
 MUNICIPALITY = Jurisdiction.parse("天津市人民政府")

@@ -7,7 +7,7 @@ from rdflib.namespace import RDF
 from kg.authority import default_authority
 from kg.ingest import report_graph_of
 from kg.read import discover, read_report
-from kg.vocab import NIF
+from kg.graph.vocab import NIF
 
 from .conftest import EXAMPLES
 

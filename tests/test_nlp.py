@@ -5,8 +5,8 @@ import re
 
 import spacy
 
-from kg.agencies import Jurisdiction
-from kg.nlp import PIPELINE, annotate, build_pipeline
+from kg.extract.agencies import Jurisdiction
+from kg.extract.nlp import PIPELINE, annotate, build_pipeline
 
 
 def test_components_are_registered_and_built_by_name():
@@ -35,7 +35,7 @@ def test_numbers_inside_titles_are_not_quantities():
 
 
 def test_a_pipeline_from_another_config(tmp_path):
-    from kg.nlp import CONFIG
+    from kg.extract.nlp import CONFIG
 
     cfg = tmp_path / "titles-only.cfg"
     cfg.write_text(re.sub(r"(?m)^pipeline = \[.*\]$", 'pipeline = ["policy_titles"]',
@@ -50,7 +50,7 @@ def _sentences_of_every_report():
     """(sentence text, jurisdiction) of the examples, the seeds and the development set."""
     from kg.extract import jurisdiction_of
     from kg.read import discover, read_report
-    from kg.segment import segment
+    from kg.extract.segment import segment
     from tests.conftest import CORPUS, EXAMPLES, SHARED
 
     folders = [f for f in (EXAMPLES, CORPUS, SHARED / "corpus-dev") if (f / "manifest.csv").is_file()]
@@ -67,7 +67,7 @@ def test_marks_on_plain_text_are_the_spans_of_the_doc():
     a token: on every sentence of the reports here its marks are the doc's spans, extensions and
     kb ids included (with and without the authority list)."""
     from kg.authority import default_authority
-    from kg.nlp import Mark, find_marks
+    from kg.extract.nlp import Mark, find_marks
 
     nlp = build_pipeline()
     count = 0
@@ -84,7 +84,7 @@ def test_known_titles_match_as_the_phrase_matcher_does():
     """Titles with a space (民法典 人格权编) match their characters without it, like spaCy's
     PhraseMatcher over character tokens; overlapping titles are all found."""
     from kg.authority import Authority, LawRecord
-    from kg.nlp import KnownTitles, Mark, find_marks
+    from kg.extract.nlp import KnownTitles, Mark, find_marks
 
     automaton = KnownTitles(["民法典 人格权编", "民法典", "中华人民共和国民法典", "两个  空格法"])
     text = "学习中华人民共和国民法典人格权编和两个空格法"

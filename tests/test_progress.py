@@ -16,7 +16,7 @@ from kg.ingest import ingest_paths
 from kg.progress import outcome, progress_graph
 from kg.queries import get_query
 from kg.store import open_store, rows, with_values
-from kg.vocab import entity_iri
+from kg.graph.vocab import entity_iri
 
 from .api_fixtures import serve
 from .conftest import EXAMPLES, run_kg

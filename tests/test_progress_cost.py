@@ -11,7 +11,7 @@ import pytest
 from kg.ingest import ingest_paths
 from kg.progress import progress_graph, refresh_after
 from kg.store import open_store
-from kg.vocab import entity_iri, report_graph
+from kg.graph.vocab import entity_iri, report_graph
 
 from .conftest import EXAMPLES
 from .test_progress import one_report, progress_state

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from kg.quantities import cn_number, find_quantities, indicator_before
+from kg.extract.quantities import cn_number, find_quantities, indicator_before
 
 
 def one(text):
@@ -86,7 +86,7 @@ def test_a_bare_change_takes_the_subject_of_the_clause_before():
 
 # What each number measures (passages written for these tests).
 def measured(text):
-    from kg.quantities import indicators
+    from kg.extract.quantities import indicators
 
     found = find_quantities(text)
     return [(ind, str(q.value)) for q, ind in zip(found, indicators(text, found))]

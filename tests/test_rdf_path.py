@@ -1,5 +1,5 @@
-"""The fast RDF path: a report built as N-Triples terms (kg.rdf.build_triples) is the same
-set of triples as rdflib's build (kg.rdf.build_graph), written the same way, and is what
+"""The fast RDF path: a report built as N-Triples terms (kg.graph.rdf.build_triples) is the same
+set of triples as rdflib's build (kg.graph.rdf.build_graph), written the same way, and is what
 ingest stores.
 
 Every report of the seeds (../shared/corpus), the development set (../shared/corpus-dev) and
@@ -19,11 +19,11 @@ from rdflib.namespace import XSD
 from kg.authority import default_authority
 from kg.extract import extract
 from kg.ingest import ingest_paths, report_graph_of, report_triples_of
-from kg.rdf import build_graph, build_triples
+from kg.graph.rdf import build_graph, build_triples
 from kg.read import discover, read_report
 from kg.resolve import resolve
-from kg.triples import ReportTriples, iri, term
-from kg.vocab import report_graph
+from kg.graph.triples import ReportTriples, iri, term
+from kg.graph.vocab import report_graph
 
 from .conftest import EXAMPLES, SHARED, EXAMPLE_REPORTS
 
@@ -159,7 +159,7 @@ def test_literals_written_once_per_value_and_type():
     """The N-Triples form's decimal and date literals are rdflib's, made once per value: equal
     values written differently (1.5, 1.50, the float 1.5, the int 2 and the Decimal 2) each keep
     their own lexical form, whichever came first."""
-    from kg.rdf import NTRIPLES, date, decimal
+    from kg.graph.rdf import NTRIPLES, date, decimal
 
     for value in (Decimal("1.5"), Decimal("1.50"), 1.5, "1.50", 2, Decimal("2"), Decimal("2.0"), "2")[::-1] * 2:
         assert NTRIPLES.decimal(value) == term(decimal(value))
@@ -169,12 +169,12 @@ def test_literals_written_once_per_value_and_type():
 
 
 def test_remembered_namespace_terms():
-    """kg.triples.Remembered gives the namespace's terms, the same object each time, and still
+    """kg.graph.triples.Remembered gives the namespace's terms, the same object each time, and still
     refuses a term a closed namespace does not define."""
     from rdflib.namespace import RDF
 
-    from kg.triples import Remembered
-    from kg.vocab import ADMIN
+    from kg.graph.triples import Remembered
+    from kg.graph.vocab import ADMIN
 
     rdf, admin = Remembered(RDF), Remembered(ADMIN)
     assert rdf.type == RDF.type and rdf.type is rdf.type
@@ -247,10 +247,10 @@ def test_the_build_pauses_the_collector_and_turns_it_back_on():
 
 
 def test_fact_iris_written_without_a_uriref_are_vocabs():
-    """The N-Triples build mints fact IRIs as text (kg.vocab.fact_iri_text): the same IRI as
-    kg.vocab.fact_iri, for any report id (one needing escapes too) and key."""
-    from kg.rdf import NTRIPLES, RDFLIB
-    from kg.vocab import fact_iri
+    """The N-Triples build mints fact IRIs as text (kg.graph.vocab.fact_iri_text): the same IRI as
+    kg.graph.vocab.fact_iri, for any report id (one needing escapes too) and key."""
+    from kg.graph.rdf import NTRIPLES, RDFLIB
+    from kg.graph.vocab import fact_iri
 
     for rid, kind, key in (("r-2024", "sentence", (3, 120)), ("光明 区/2024", "mention", ("agency", 0, 5)),
                            ("a~b", "action", (1, 2, "implement"))):

@@ -147,7 +147,7 @@ def test_a_web_page_report_title_comes_from_the_page(tmp_path):
     path.write_text(page, encoding="utf-8")
     report = read_report(path)
     assert report.meta.title == "某区司法局2025年法治政府建设年度报告" and report.meta.year == 2025
-    from kg.segment import segment
+    from kg.extract.segment import segment
 
     sentences = [s.text for s in segment(report.text, 2025, report.meta.title).sentences]
     assert sentences == ["2025年，我局扎实推进法治建设。", "一、主要工作", "全年办理案件12件。"]

@@ -17,7 +17,7 @@ from .api_fixtures import free_port, wait_for_server
 from .conftest import EXAMPLES, kg_command, run_kg
 from .test_reliability import make_corpus
 
-# the report graphs (not the vocabulary's graph, which kg ingest also writes: kg.vocabulary)
+# the report graphs (not the vocabulary's graph, which kg ingest also writes: kg.graph.vocabulary)
 GRAPHS = ("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
           "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/policy-kg/id/graph/')) }")
 

@@ -21,7 +21,7 @@ from kg.store import open_store
 
 from .conftest import EXAMPLES, kg_command
 
-# the report graphs (not the vocabulary's graph, which kg ingest also writes: kg.vocabulary)
+# the report graphs (not the vocabulary's graph, which kg ingest also writes: kg.graph.vocabulary)
 COUNT = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
          "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/policy-kg/id/graph/')) } GROUP BY ?g")
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from kg.ingest import ingest_paths
 from kg.parallel import ingest_paths_parallel
 from kg.store import open_store
-from kg.vocab import ID, report_graph, report_iri, safe_id
+from kg.graph.vocab import ID, report_graph, report_iri, safe_id
 
 from .conftest import EXAMPLES
 

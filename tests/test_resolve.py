@@ -4,7 +4,7 @@ from __future__ import annotations
 from kg.extract import extract
 from kg.read import Report, ReportMeta
 from kg.resolve import agency_key, resolve
-from kg.vocab import entity_iri
+from kg.graph.vocab import entity_iri
 
 TEXT = """2025年，我局认真做好《政务数据共享条例》（下称《条例》）的落地实施。
 一、主要工作

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.segment import section_role, segment
+from kg.extract.segment import section_role, segment
 
 REPORT = """某区司法局2025年法治政府建设年度报告
 2025年，我局扎实推进法治建设。现将有关情况报告如下：
@@ -88,7 +88,7 @@ def test_weak_plan_words_need_a_coming_year(heading, role):
 
 
 def test_a_long_run_without_full_stops_is_cut_into_sentences_of_bounded_length():
-    from kg.segment import MAX_SENTENCE_CHARS
+    from kg.extract.segment import MAX_SENTENCE_CHARS
 
     head = "某区2025年法治政府建设年度报告\n一、主要工作\n"
     run = "，".join(f"推进第{i}项工作" for i in range(2000)) + "持续深化法治政府建设" * 500

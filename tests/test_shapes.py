@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the project is not installed: make `kg` importable
     sys.path.insert(0, str(ROOT))
 
-from kg import vocab  # noqa: E402
-from kg.validate import Validation, load_shapes, validate  # noqa: E402
-from kg.vocab import ACTION, ADMIN, ELI, ID, LEVEL, NIF, ORG, PKG, ROLE, TIME  # noqa: E402
+from kg.graph import vocab  # noqa: E402
+from kg.graph.validate import Validation, load_shapes, validate  # noqa: E402
+from kg.graph.vocab import ACTION, ADMIN, ELI, ID, LEVEL, NIF, ORG, PKG, ROLE, TIME  # noqa: E402
 
 ONTOLOGY = ROOT / "ontology" / "policy-kg.ttl"
 SCHEMES = ROOT / "ontology" / "schemes.ttl"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.titles import defined_abbreviation, find_titles, is_generic_short, level_of, strip_draft, variant_key
+from kg.extract.titles import defined_abbreviation, find_titles, is_generic_short, level_of, strip_draft, variant_key
 
 
 def test_nested_titles_are_found_inside_outer_ones():
@@ -173,7 +173,7 @@ def test_limits_a_market_is_not_a_city():
     ("海洋经济促进法", "head 法"),
 ])
 def test_each_level_says_the_rule_that_gave_it(title, rule):
-    from kg.titles import level_and_rule
+    from kg.extract.titles import level_and_rule
 
     assert level_and_rule(title)[1] == rule
     assert level_and_rule("江畔人家", "黄梅戏")[1] == "genre 黄梅戏 before the title"

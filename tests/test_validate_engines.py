@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kg import validate as validation  # noqa: E402
+from kg.graph import validate as validation  # noqa: E402
 from kg.ingest import report_graph_of  # noqa: E402
 from kg.read import discover, read_report  # noqa: E402
-from kg.shacl_compiled import Unsupported, compile_shapes  # noqa: E402
-from kg.triples import ReportTriples, term  # noqa: E402
-from kg.validate import ENGINES, resolve_engine, validate, validate_triples  # noqa: E402
-from kg.vocab import ACTION, ADMIN, ELI, LEVEL, NIF, ORG, PKG, ROLE  # noqa: E402
+from kg.graph.shacl_compiled import Unsupported, compile_shapes  # noqa: E402
+from kg.graph.triples import ReportTriples, term  # noqa: E402
+from kg.graph.validate import ENGINES, resolve_engine, validate, validate_triples  # noqa: E402
+from kg.graph.vocab import ACTION, ADMIN, ELI, LEVEL, NIF, ORG, PKG, ROLE  # noqa: E402
 
 pytest.importorskip("pyshacl_turbo", reason="the fast engine pyshacl-turbo is not installed")
 
@@ -341,7 +341,7 @@ def test_ntriples_input_gives_the_same_lines(graph):
     assert validation._FAST["on"], "the native shortcut must still be usable"
 
 
-# --- the compiled shapes (kg.shacl_compiled) against pyshacl --------------------------------------
+# --- the compiled shapes (kg.graph.shacl_compiled) against pyshacl --------------------------------------
 
 SHAPES = validation.load_shapes()
 COMPILED = compile_shapes(SHAPES)

@@ -19,7 +19,7 @@ from api.app import create_app
 from kg.parallel import ingest_paths_parallel
 from kg.queries import named_queries
 from kg.store import RemoteStore, open_store
-from kg.vocab import report_graph
+from kg.graph.vocab import report_graph
 
 from .api_fixtures import serve
 from .conftest import CORPUS, EXAMPLE_REPORTS, EXAMPLES, needs_corpus, run_kg

@@ -10,7 +10,7 @@ import time
 import httpx
 
 from kg.store import EmbeddedStore
-from kg.vocabulary import VOCABULARY_GRAPH, stored_hash, vocabulary_hash
+from kg.graph.vocabulary import VOCABULARY_GRAPH, stored_hash, vocabulary_hash
 
 from .api_fixtures import free_port, load
 from .conftest import kg_command, run_kg, EXAMPLE_REPORTS

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .read import Report
-from .segment import Segmented
+from kg.read import Report
+from kg.extract.segment import Segmented
 
 
 @dataclass

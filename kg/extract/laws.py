@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import lexicons
-from .agencies import Jurisdiction
-from .titles import PROVINCES, is_generic_short, mask_titles
+from kg import lexicons
+from kg.extract.agencies import Jurisdiction
+from kg.extract.titles import PROVINCES, is_generic_short, mask_titles
 
 CJK = "\u4e00-\u9fff"
 VERB_KIND = lexicons.kinds("governing_verbs.tsv")
@@ -107,7 +107,7 @@ def find_laws(text: str, where: Jurisdiction | None = None, gazetteer: Gazetteer
     """Unbracketed law and regulation titles in one sentence (《》 titles are skipped).
 
     ``matcher``: a callable giving (start, end) offsets of the gazetteer's titles in the text
-    (``kg.nlp`` passes its spaCy ``PhraseMatcher``); without it only the pattern runs.
+    (``kg.extract.nlp`` passes its spaCy ``PhraseMatcher``); without it only the pattern runs.
     """
     if not LEGAL_CHARACTER.search(text):  # nine sentences in ten: no head of a legal title, nothing to find
         return []

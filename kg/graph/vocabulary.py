@@ -20,8 +20,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .store import Store
-from .vocab import BASE, PKG, PREFIXES
+from kg.store import Store
+from kg.graph.vocab import BASE, PKG, PREFIXES
 
 VOCABULARY_GRAPH = BASE + "graph/vocabulary"
 ONTOLOGY = BASE + "ontology"
@@ -29,7 +29,7 @@ LANGUAGES = ("zh", "en")  # the languages the labels are written in; the first i
 
 
 def ontology_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return Path(__file__).resolve().parents[2] / "ontology"
 
 
 def vocabulary_files(folder: Path | None = None) -> list[Path]:

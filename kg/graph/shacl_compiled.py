@@ -10,8 +10,8 @@ predicate paths, cardinality, value type, value range, string language, property
 logical and shape-based constraints, ``sh:in`` and ``sh:hasValue``) and refuses anything
 else with :class:`Unsupported`: the caller then uses pyshacl(-turbo) as before.
 
-The data are triples of N-Triples terms (:class:`kg.triples.ReportTriples`, or
-:func:`kg.triples.term` of each rdflib term). The checks follow pyshacl, the reference:
+The data are triples of N-Triples terms (:class:`kg.graph.triples.ReportTriples`, or
+:func:`kg.graph.triples.term` of each rdflib term). The checks follow pyshacl, the reference:
 literal values, ill-typed literals and comparisons are rdflib's (a lexical form outside the
 plain forms below is handed to rdflib), and ``tests/test_validate_engines.py`` compares the
 results with pyshacl's on every report of the seeds, the development set and the examples
@@ -30,8 +30,8 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from .gcpause import paused_gc
-from .triples import ReportTriples, term
+from kg.gcpause import paused_gc
+from kg.graph.triples import ReportTriples, term
 
 RDF_TYPE = "<%s>" % RDF.type
 SUBCLASS_OF = "<%s>" % RDFS.subClassOf
@@ -118,7 +118,7 @@ class Values:
 
 class Data:
     """Triples indexed by subject and predicate (subject → predicate → objects, as
-    :class:`kg.triples.ReportTriples` keeps them), with the instances of each class."""
+    :class:`kg.graph.triples.ReportTriples` keeps them), with the instances of each class."""
 
     def __init__(self, triples) -> None:
         index = (triples if isinstance(triples, ReportTriples) else ReportTriples(triples)).index

@@ -2,7 +2,7 @@
 
 :func:`build_graph` gives an rdflib Graph (``kg extract``'s Turtle, JSON-LD, TriG, and the
 reference in tests); :func:`build_triples` gives the same triples already written as
-N-Triples (:class:`kg.triples.ReportTriples`), several times faster, for the store and the
+N-Triples (:class:`kg.graph.triples.ReportTriples`), several times faster, for the store and the
 compiled validator. Both run :func:`write_report` with their own literal makers (:data:`RDFLIB`,
 :data:`NTRIPLES`), so they cannot drift apart.
 
@@ -20,17 +20,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 from rdflib.namespace import XSD
 
-from . import triples as nt
-from .facts import Extraction
-from .gcpause import paused_gc
-from .hierarchy import body_kind, parent_body
-from .indicators import add_indicator
-from .resolve import Resolution, agency_key, region_for
-from .urls import source_url
-from . import vocab
-from .vocab import LEGAL_LEVELS, PKG, PREFIXES, entity_iri, fact_iri, fact_iri_text, report_iri
+from kg.graph import triples as nt
+from kg.extract.facts import Extraction
+from kg.gcpause import paused_gc
+from kg.extract.hierarchy import body_kind, parent_body
+from kg.indicators import add_indicator
+from kg.resolve import Resolution, agency_key, region_for
+from kg.urls import source_url
+from kg.graph import vocab
+from kg.graph.vocab import LEGAL_LEVELS, PKG, PREFIXES, entity_iri, fact_iri, fact_iri_text, report_iri
 
-# The namespaces looked up for every triple, each term made once (kg.triples.Remembered).
+# The namespaces looked up for every triple, each term made once (kg.graph.triples.Remembered).
 DCTERMS, PROV, RDF, RDFS, SKOS = map(nt.Remembered, (rdfns.DCTERMS, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS))
 ACTION, ADMIN, ELI, LEVEL, NIF, ROLE, ORG = map(nt.Remembered, (vocab.ACTION, vocab.ADMIN, vocab.ELI, vocab.LEVEL,
                                                               vocab.NIF, vocab.ROLE, vocab.ORG))
@@ -72,7 +72,7 @@ def _nt_of(make):
 
 
 def _written_fact(report_id: str, kind: str, *key: object) -> str:
-    """A fact's IRI (kg.vocab.fact_iri) written as an N-Triples term, without a URIRef."""
+    """A fact's IRI (kg.graph.vocab.fact_iri) written as an N-Triples term, without a URIRef."""
     return f"<{fact_iri_text(report_id, kind, *key)}>"
 
 
@@ -92,7 +92,7 @@ def bind_prefixes(graph: Graph) -> Graph:
 
 def add_parents(g, t: SimpleNamespace, res: Resolution) -> None:
     """``org:subOrganizationOf`` for the government bodies whose name makes their parent
-    certain (kg.hierarchy); a parent the report does not name is added as a body of its own."""
+    certain (kg.extract.hierarchy); a parent the report does not name is added as a body of its own."""
     names = {agency_key(agency.name): agency for agency in res.agencies}
     for agency in res.agencies:
         if not agency.is_government:

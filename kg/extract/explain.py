@@ -4,10 +4,10 @@
 """
 from __future__ import annotations
 
-from .authority import Authority
-from .extract import extract
-from .read import Report
-from .resolve import resolve
+from kg.authority import Authority
+from kg.extract import extract
+from kg.read import Report
+from kg.resolve import resolve
 
 
 def explain_levels(report: Report, authority: Authority | None = None) -> list[str]:

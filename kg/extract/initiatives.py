@@ -14,14 +14,14 @@ Two kinds of evidence, both general in government writing:
   clause verbs before it (完成, 持续做强, 学习运用) and never a category (重点项目, 产业项目)
   or a counted phrase (196个…项目).
 
-The word lists are in ``kg.lexicon``.
+The word lists are in ``kg.extract.lexicon``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .lexicon import (CATEGORY_HEADS, CATEGORY_TAILS, CLAUSE_VERB_RE, CRITICISING_VERBS, KIND_CONTINUES, LISTING_WORDS,
+from kg.extract.lexicon import (CATEGORY_HEADS, CATEGORY_TAILS, CLAUSE_VERB_RE, CRITICISING_VERBS, KIND_CONTINUES, LISTING_WORDS,
                       NAME_AFTER_NOUNS, NAMED_KINDS, CATEGORY_AFTER, NUMERAL_LEAD, NUMERAL_NAMED_KINDS, NUMERAL_NAMING_AFTER,
                       PEJORATIVE_NAMES, RUNNING_VERBS)
 

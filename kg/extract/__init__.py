@@ -1,24 +1,24 @@
 """Stage 4, facts: run the spaCy pipeline over a segmented report and collect facts with spans.
 
-``extract(report)`` → :class:`kg.facts.Extraction`. Names are still as written here;
+``extract(report)`` → :class:`kg.extract.facts.Extraction`. Names are still as written here;
 ``kg.resolve`` turns them into canonical nodes.
 """
 from __future__ import annotations
 
 import re
 
-from .agencies import SELF_REFERENCE, Jurisdiction
-from .authority import default_authority
-from .actions import governing_verbs
-from .facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
+from kg.extract.agencies import SELF_REFERENCE, Jurisdiction
+from kg.authority import default_authority
+from kg.extract.actions import governing_verbs
+from kg.extract.facts import (ActionFact, AgencyMentionFact, CommitmentFact, DocumentMention, Extraction, InitiativeFact,
                     QuantityFact)
-from .gcpause import paused_gc
-from .limits import Budget
-from .nlp import Marker, build_pipeline
-from .quantities import indicators
-from .read import Report
-from .segment import Segmented, Sentence, segment
-from .titles import defined_abbreviation, is_generic_short, level_of, strip_draft
+from kg.gcpause import paused_gc
+from kg.limits import Budget
+from kg.extract.nlp import Marker, build_pipeline
+from kg.extract.quantities import indicators
+from kg.read import Report
+from kg.extract.segment import Segmented, Sentence, segment
+from kg.extract.titles import defined_abbreviation, is_generic_short, level_of, strip_draft
 
 TARGET_CUE = re.compile(r"预期目标|主要目标|目标是|目标为|力争|确保")
 PLAN_VERB = re.compile(r"推动|推进|加快|加强|持续|深化|开展|完善|健全|落实|组织|印发|制定|起草|提升|强化|深入|"
@@ -100,7 +100,7 @@ def _bracketed_titles(docs) -> list[str]:
 
 def _sentence_facts(ex: Extraction, sentence: Sentence, marks: dict, where: Jurisdiction, known_titles: list[str],
                     abbreviations: dict[str, str]) -> None:
-    """The facts of one sentence from its marks (``kg.nlp.Marker``: ``doc.spans`` without the doc)."""
+    """The facts of one sentence from its marks (``kg.extract.nlp.Marker``: ``doc.spans`` without the doc)."""
     text, base, role = sentence.text, sentence.start, sentence.role
     plan = role == "plan"
     year = ex.plan_year if plan else ex.year
@@ -136,7 +136,7 @@ def _sentence_facts(ex: Extraction, sentence: Sentence, marks: dict, where: Juri
         for start in _occurrences(title, masked):
             if not any(s <= start < e for s, e, _ in local):
                 local.append(_bare(ex, sentence, start, start + len(title), title, text))
-    for span in marks.get("laws", []):  # unbracketed laws and regulations (kg.laws), full title in kb_id_
+    for span in marks.get("laws", []):  # unbracketed laws and regulations (kg.extract.laws), full title in kb_id_
         s, e = span.start_char, span.end_char
         if not any(a <= s < b or s <= a < e for a, b, _ in local):
             local.append(_bare(ex, sentence, s, e, span.kb_id_, text))
@@ -211,7 +211,7 @@ def _issues(after: str) -> bool:
 
 
 def _verbs(marks):
-    from .actions import Verb
+    from kg.extract.actions import Verb
 
     return [Verb(s.start_char, s.end_char, s.text, s.label_) for s in marks["actions"]]
 

@@ -1,6 +1,6 @@
 """Document titles: 《…》 with nested 〈…〉, defined abbreviations, and the level of a document.
 
-Pure functions on strings; the spaCy component in ``kg.nlp`` and the resolver use them.
+Pure functions on strings; the spaCy component in ``kg.extract.nlp`` and the resolver use them.
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicons
+from kg import lexicons
 
 OPEN, CLOSE = "《", "》"
 

@@ -1,9 +1,9 @@
 """A report graph as N-Triples terms, built without an rdflib Graph (the batch ingest's form).
 
-:class:`ReportTriples` is what :func:`kg.rdf.build_triples` fills: a set of triples whose
+:class:`ReportTriples` is what :func:`kg.graph.rdf.build_triples` fills: a set of triples whose
 terms are already written as N-Triples (``<iri>``, ``"text"@zh``, ``"5"^^<…#integer>``), so
 the store gets its N-Triples text by joining lines and the compiled validator
-(:mod:`kg.shacl_compiled`) reads the terms as they are. The terms are written exactly as
+(:mod:`kg.graph.shacl_compiled`) reads the terms as they are. The terms are written exactly as
 rdflib's N-Triples serializer writes them: the same report gives the same set of lines
 whichever way it was built (``tests/test_rdf_path.py``).
 
@@ -100,7 +100,7 @@ class ReportTriples:
     added). That is rdflib's own order (its memory store keeps subject → predicate → object),
     so the text is the same whatever the hash seed and a subject's first type is written
     first, as rdflib's build writes it (the search index keeps the first type it reads); and
-    the compiled validator (:mod:`kg.shacl_compiled`) reads the index as it is, without
+    the compiled validator (:mod:`kg.graph.shacl_compiled`) reads the index as it is, without
     indexing the triples again."""
 
     __slots__ = ("index", "_subject", "_written")
@@ -126,7 +126,7 @@ class ReportTriples:
 
     def add(self, triple) -> None:
         """Add (s, p, o): rdflib URIRefs, written terms (str) or other rdflib terms. Subject IRIs
-        are the project's own (kg.vocab mints them from safe characters) and are written as they
+        are the project's own (kg.graph.vocab mints them from safe characters) and are written as they
         are; predicate and object IRIs are checked as rdflib checks them (a report's source URL
         comes from outside), once per report. Runs for every triple: a subject added again right
         away (the same object) is found without writing or looking it up."""

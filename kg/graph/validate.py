@@ -13,7 +13,7 @@ The engines give the same verdicts and the same lines (``tests/test_validate_eng
 ``pyshacl``   the reference implementation (pure Python; about 0.2 s for 1,000 triples)
 ``turbo``     pyshacl-turbo, a pySHACL-compatible engine in Rust: the shapes are compiled once
               per process and reused for every report (10-40x faster here, see BENCHMARKS.md)
-``compiled``  the shapes compiled to Python checks over N-Triples terms (:mod:`kg.shacl_compiled`,
+``compiled``  the shapes compiled to Python checks over N-Triples terms (:mod:`kg.graph.shacl_compiled`,
               no rdflib graph; about 5x faster than turbo on real reports). It decides whether a
               graph conforms; the lines of a graph that does not are written by turbo (else
               pyshacl), which also has the last word on the verdict then.
@@ -23,7 +23,7 @@ The engines give the same verdicts and the same lines (``tests/test_validate_eng
 Choose with ``validate(graph, engine=...)`` or the environment variable
 ``POLICY_KG_SHACL_ENGINE``. In ``auto`` mode a graph the fast engines cannot process (an
 internal error, not a violation) is validated again with pyshacl. ``validate_triples`` takes
-a report built as N-Triples terms (:func:`kg.rdf.build_triples`), the batch ingest's form.
+a report built as N-Triples terms (:func:`kg.graph.rdf.build_triples`), the batch ingest's form.
 """
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ import rdflib
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SH
 
-from kg.shacl_compiled import Unsupported, Validator, compile_shapes
-from kg.triples import ReportTriples
-from kg.vocab import PREFIXES
+from kg.graph.shacl_compiled import Unsupported, Validator, compile_shapes
+from kg.graph.triples import ReportTriples
+from kg.graph.vocab import PREFIXES
 
 SUMMARY_LINES = 3
 ENGINES = ("auto", "compiled", "pyshacl", "turbo")
@@ -69,7 +69,7 @@ class Validation:
 def project_home() -> Path:
     """The project folder: $POLICY_KG_HOME if set, else the parent of this package."""
     home = os.environ.get("POLICY_KG_HOME")
-    return Path(home).resolve() if home else Path(__file__).resolve().parent.parent
+    return Path(home).resolve() if home else Path(__file__).resolve().parents[2]
 
 
 def load_shapes(paths: list[Path] | None = None) -> rdflib.Graph:
@@ -94,7 +94,7 @@ def _parse(paths: tuple[Path, ...]) -> rdflib.Graph:
 
 def validate_triples(triples: ReportTriples, shapes: rdflib.Graph | None = None,
                      engine: str | None = None) -> Validation:
-    """Validate one report's triples (:class:`kg.triples.ReportTriples`) as :func:`validate`
+    """Validate one report's triples (:class:`kg.graph.triples.ReportTriples`) as :func:`validate`
     does its rdflib graph; with the compiled engine no rdflib graph is made unless the
     triples do not conform (for the lines)."""
     if shapes is None:
@@ -213,7 +213,7 @@ _VALIDATORS: dict[int, tuple[weakref.ref, object]] = {}
 
 
 def compiled_validator(shapes: rdflib.Graph) -> Validator | None:
-    """The shapes compiled by :mod:`kg.shacl_compiled` (once per shapes graph object), or None
+    """The shapes compiled by :mod:`kg.graph.shacl_compiled` (once per shapes graph object), or None
     when they use SHACL it does not compile."""
     key = id(shapes)
     entry = _VALIDATORS.get(key)
@@ -237,7 +237,7 @@ def _compiled_verdict(triples: ReportTriples, shapes: rdflib.Graph, engine: str 
     validator = compiled_validator(shapes)
     try:
         if validator is None:
-            raise Unsupported("the shapes use SHACL that kg.shacl_compiled does not compile")
+            raise Unsupported("the shapes use SHACL that kg.graph.shacl_compiled does not compile")
         return not validator.results(triples)
     except Exception:  # noqa: BLE001 - Unsupported, or a surprise: the reference decides
         if _requested(engine) == "compiled":

@@ -6,17 +6,17 @@ Each component marks one kind of mention in ``doc.spans``:
 component              ``doc.spans`` key       what it marks
 =====================  ======================  ===========================================
 ``policy_titles``      ``titles``              《…》 titles, nested 〈…〉 inside them
-``policy_laws``        ``laws``                unbracketed laws and regulations (``kg.laws``)
+``policy_laws``        ``laws``                unbracketed laws and regulations (``kg.extract.laws``)
 ``policy_agencies``    ``agencies``            agencies and organisations (full name in kb_id_)
 ``policy_quantities``  ``quantities``          numbers with unit and comparator
 ``policy_actions``     ``actions``             verbs of agencies acting on documents
 ``policy_initiatives`` ``initiatives``         named programmes, platforms, reforms
 =====================  ======================  ===========================================
 
-``policy_laws`` matches the known titles (``kg.laws.Gazetteer``: a core list, and the authority
+``policy_laws`` matches the known titles (``kg.extract.laws.Gazetteer``: a core list, and the authority
 list when loaded, see ``kg.authority``) with a spaCy ``PhraseMatcher``; the authority travels
 in ``doc.user_data["authority"]`` (default: ``kg.authority.default_authority()``).
-The pipeline is built from ``kg/pipeline.cfg`` (spaCy's config system). The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
+The pipeline is built from ``kg/extract/pipeline.cfg`` (spaCy's config system). The report's jurisdiction (needed to complete 区司法局 → 光明区司法局) travels in
 ``doc.user_data["jurisdiction"]``. The tokenizer is spaCy's character segmenter, so every
 character offset is a token boundary and ``doc.char_span`` never fails.
 
@@ -44,12 +44,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from . import actions, initiatives
-from .authority import default_authority
-from .laws import Gazetteer, find_laws
-from .agencies import Jurisdiction, find_agencies
-from .quantities import find_quantities
-from .titles import find_titles
+from kg.extract import actions, initiatives
+from kg.authority import default_authority
+from kg.extract.laws import Gazetteer, find_laws
+from kg.extract.agencies import Jurisdiction, find_agencies
+from kg.extract.quantities import find_quantities
+from kg.extract.titles import find_titles
 
 PIPELINE = ("policy_titles", "policy_laws", "policy_agencies", "policy_quantities", "policy_actions", "policy_initiatives")
 EXTENSIONS = ("quantity", "agency", "title", "law")
@@ -284,7 +284,7 @@ CONFIG = Path(__file__).with_name("pipeline.cfg")
 
 @lru_cache(maxsize=None)
 def build_pipeline(config: str | None = None) -> Language:
-    """The pipeline built from its config (``kg/pipeline.cfg``, or ``$POLICY_KG_PIPELINE``):
+    """The pipeline built from its config (``kg/extract/pipeline.cfg``, or ``$POLICY_KG_PIPELINE``):
     ``spacy.blank("zh")``'s character segmenter plus our components, by name."""
     from spacy.util import load_config, load_model_from_config
 

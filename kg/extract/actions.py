@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .titles import mask_titles
+from kg.extract.titles import mask_titles
 
 VERBS = {
     # longest first within each action; "印发实施" is issuing, not implementing

@@ -1,7 +1,7 @@
 """Word lists of Chinese government writing used by the initiative, quantity and agency rules.
 
-Each list holds words of one kind; the rules that use them live in ``kg.initiatives``,
-``kg.quantities`` and ``kg.agencies``. Nothing here names one report.
+Each list holds words of one kind; the rules that use them live in ``kg.extract.initiatives``,
+``kg.extract.quantities`` and ``kg.extract.agencies``. Nothing here names one report.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .lexicon import CLAUSE_VERB_RE
+from kg.extract.lexicon import CLAUSE_VERB_RE
 
 UNITS = sorted({
     "%", "‰", "个百分点", "百分点", "万人次", "人次", "户次", "件次", "个工作日", "工作日", "个月", "小时", "分钟", "秒",

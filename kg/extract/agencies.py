@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import CLAUSE_VERB_RE
-from .titles import PROVINCES
+from kg.extract.lexicon import CLAUSE_VERB_RE
+from kg.extract.titles import PROVINCES
 
 # Party bodies: the short body word after a region's 委 and its canonical tail (after 中共 + region).
 PARTY_BODIES = {
