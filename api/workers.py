@@ -168,18 +168,20 @@ class Worker:
         """The job's value; its exception; WorkerLost if the worker died on it;
         ``asyncio.TimeoutError`` past ``timeout`` (the caller then kills the worker)."""
         loop = asyncio.get_running_loop()
+        fd = self.conn.fileno()
         try:
+            os.set_blocking(fd, True)  # uvloop's add_reader leaves the descriptor non-blocking
             self.conn.send((fn, args, kwargs))
         except (OSError, ValueError):
             raise self.lost() from None
         ready: asyncio.Future = loop.create_future()
-        fd = self.conn.fileno()
         loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
         try:
             await asyncio.wait_for(ready, timeout)
         finally:
             loop.remove_reader(fd)
         try:
+            os.set_blocking(fd, True)  # the answer may come in several pieces: read it whole
             status, value = pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError):
             raise self.lost() from None
