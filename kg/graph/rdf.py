@@ -165,6 +165,13 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         g.add((node, PKG.evidence, sentence(index)))
         span(node, start, end)
 
+    def mention(kind: str, i: int, found, target) -> None:
+        """The i-th mention of a kind (agency, document, initiative) as a pkg:Mention of ``target``."""
+        node = t.fact(rid, "mention", kind, i, found.start)
+        g.add((node, RDF.type, PKG.Mention))
+        g.add((node, PKG.refersTo, target))
+        evidence(node, found.sentence, found.start, found.end)
+
     # the report and the reporting agency
     g.add((report, RDF.type, PKG.Report))
     g.add((report, DCTERMS.identifier, t.text(rid)))
@@ -203,11 +210,8 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         if region is not None and agency.is_government:
             g.add((agency.iri, PKG.jurisdiction, region.iri))
     add_parents(g, t, res)
-    for i, mention in enumerate(ex.agencies):
-        node = t.fact(rid, "mention", "agency", i, mention.start)
-        g.add((node, RDF.type, PKG.Mention))
-        g.add((node, PKG.refersTo, res.agency_of[i].iri))
-        evidence(node, mention.sentence, mention.start, mention.end)
+    for i, found in enumerate(ex.agencies):
+        mention("agency", i, found, res.agency_of[i].iri)
 
     # documents
     for doc in res.documents:
@@ -232,11 +236,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
                 status = "InForce-inForce" if doc.record.status == "in-force" else "InForce-notInForce"
                 g.add((doc.iri, ELI.in_force, URIRef(f"http://data.europa.eu/eli/ontology#{status}")))
     for i, doc in res.document_of.items():
-        mention = ex.documents[i]
-        node = t.fact(rid, "mention", "document", i, mention.start)
-        g.add((node, RDF.type, PKG.Mention))
-        g.add((node, PKG.refersTo, doc.iri))
-        evidence(node, mention.sentence, mention.start, mention.end)
+        mention("document", i, ex.documents[i], doc.iri)
 
     # initiatives
     for item in res.initiatives:
@@ -244,11 +244,7 @@ def write_report(ex: Extraction, res: Resolution, g, t: SimpleNamespace) -> None
         g.add((item.iri, RDFS.label, t.zh(item.name)))
         g.add((item.iri, PROV.wasAttributedTo, res.reporting.iri))
     for i, item in res.initiative_of.items():
-        fact = ex.initiatives[i]
-        node = t.fact(rid, "mention", "initiative", i, fact.start)
-        g.add((node, RDF.type, PKG.Mention))
-        g.add((node, PKG.refersTo, item.iri))
-        evidence(node, fact.sentence, fact.start, fact.end)
+        mention("initiative", i, ex.initiatives[i], item.iri)
 
     # actions of agencies on documents
     for i, action in enumerate(ex.actions):
