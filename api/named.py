@@ -74,6 +74,18 @@ def named_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
     return router
 
 
+def bound(query: NamedQuery, params: dict[str, str]) -> str:
+    """The query's text with these parameter values (raw, as from a URL) bound: 422 for a value
+    its parameter does not take, 400 for any other problem with them."""
+    try:
+        bindings = query.bindings(params)
+    except ParamValueError as err:
+        raise HTTPException(422, str(err)) from err
+    except QueryError as err:
+        raise HTTPException(400, str(err)) from err
+    return with_values(query.text, bindings)
+
+
 def _endpoint(query: NamedQuery, runner: Runner):
     """An endpoint whose signature declares the query's parameters, for FastAPI and OpenAPI."""
     by_arg = {f"p{i}": param for i, param in enumerate(query.params)}
@@ -87,13 +99,7 @@ def _endpoint(query: NamedQuery, runner: Runner):
             raise HTTPException(400, f"query {query.name} has no parameter {', '.join(unknown)} "
                                      f"(it takes: {', '.join(sorted(known)) or 'none'})")
         raw = {by_arg[arg].name: str(value) for arg, value in values.items() if value is not None}
-        try:
-            bindings = query.bindings(raw)
-        except ParamValueError as err:
-            raise HTTPException(422, str(err)) from err
-        except QueryError as err:
-            raise HTTPException(400, str(err)) from err
-        return await run_query(runner, request, with_values(query.text, bindings))
+        return await run_query(runner, request, bound(query, raw))
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for arg, param in by_arg.items():

@@ -10,25 +10,19 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path as FilePath
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from rdflib import URIRef
 
 from api.lookups import node, node_iri, number
+from api.named import bound
 from api.runner import Runner
-from kg.queries import ParamValueError, QueryError, get_query, scheme_names
-from kg.store import rows, with_values
+from kg.queries import get_query, scheme_names
+from kg.store import rows
 
 
 async def answer(runner: Runner, name: str, params: dict[str, str], queries_dir: FilePath | None = None) -> list[dict]:
     """The rows of one named query with these parameter values (raw, as from a URL)."""
-    query = get_query(name, queries_dir)
-    try:
-        bindings = query.bindings(params)
-    except ParamValueError as err:
-        raise HTTPException(422, str(err)) from err
-    except QueryError as err:
-        raise HTTPException(400, str(err)) from err
-    return list(rows(await runner.select(with_values(query.text, bindings))))
+    return list(rows(await runner.select(bound(get_query(name, queries_dir), params))))
 
 
 def progress_router(runner: Runner, queries_dir: FilePath | None = None) -> APIRouter:
