@@ -82,12 +82,17 @@ def _units(folded: str) -> list[str]:
     return folded.encode("utf-16-be").hex(" ", 2).split(" ") if folded else []
 
 
+def _pairs(units: list[str]):
+    """The bigram tokens of a text's code units: each unit joined with the next."""
+    return map(add, units, islice(units, 1, None))
+
+
 def grams(text: str) -> str:
     """The text as space-separated hex tokens of its bigrams (and its last character)."""
     units = _units(fold(text))
     if not units:
         return ""
-    return " ".join(chain(map(add, units, islice(units, 1, None)), (units[-1],)))
+    return " ".join(chain(_pairs(units), (units[-1],)))
 
 
 def match_expression(query: str) -> str | None:
@@ -97,7 +102,7 @@ def match_expression(query: str) -> str | None:
         return None
     if len(units) == 1:
         return units[0] + "*"
-    return '"' + " ".join(map(add, units, islice(units, 1, None))) + '"'
+    return '"' + " ".join(_pairs(units)) + '"'
 
 
 def _unescape(text: str) -> str:
