@@ -53,11 +53,14 @@ def pending(store_path: str | Path) -> list[str]:
     return [line for line in text.splitlines() if line]
 
 
-def undo(ox_store, store_path: str | Path) -> list[str]:
+def undo(ox_store, store_path: str | Path, index=None) -> list[str]:
     """Remove the graphs of an unfinished bulk batch from the pyoxigraph store ``ox_store``
     (opened read-write at ``store_path``, by its one writer) and from the full-text index beside
-    it, then forget the batch. Returns the graph IRIs removed."""
+    it (``index``, the writer's open :class:`kg.search.SearchIndex`, else opened here when there
+    is one), then forget the batch. Returns the graph IRIs removed."""
     import pyoxigraph
+
+    from kg.search import SearchIndex, index_path
 
     graphs = pending(store_path)
     if not graphs:
@@ -66,14 +69,14 @@ def undo(ox_store, store_path: str | Path) -> list[str]:
     for iri in graphs:
         ox_store.remove_graph(pyoxigraph.NamedNode(iri))
     ox_store.flush()
-    from kg.search import SearchIndex, index_path
-
-    if index_path(store_path).exists():
+    opened = index is None and index_path(store_path).exists()
+    if opened:
         index = SearchIndex(store_path, writable=True)
-        try:
-            for iri in graphs:
-                index.drop(iri)
-        finally:
+    try:
+        for iri in graphs if index is not None else ():
+            index.drop(iri)
+    finally:
+        if opened:
             index.close()
     end(store_path)
     return graphs

@@ -705,7 +705,7 @@ class EmbeddedStore(Store):
             self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
             self._index(list(fresh.items()))
         except BaseException as err:
-            journal.undo(self._store, self.location)
+            journal.undo(self._store, self.location, self._search)
             if isinstance(err, (SyntaxError, ValueError, OSError, RuntimeError)):
                 raise StoreError(f"load failed: {_first_line(err)}") from err
             raise
