@@ -170,7 +170,6 @@ class Worker:
         loop = asyncio.get_running_loop()
         fd = self.conn.fileno()
         try:
-            os.set_blocking(fd, True)  # uvloop's add_reader leaves the descriptor non-blocking
             self.conn.send((fn, args, kwargs))
         except (OSError, ValueError):
             raise self.lost() from None
@@ -180,8 +179,10 @@ class Worker:
             await asyncio.wait_for(ready, timeout)
         finally:
             loop.remove_reader(fd)
+            # uvloop's add_reader leaves the descriptor non-blocking: the answer may come in
+            # several pieces (read it whole), and the next job's send may fill the pipe
+            os.set_blocking(fd, True)
         try:
-            os.set_blocking(fd, True)  # the answer may come in several pieces: read it whole
             status, value = pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError):
             raise self.lost() from None
