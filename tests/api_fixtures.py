@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
+import pytest
 import uvicorn
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -184,6 +185,17 @@ def write_queries(folder: Path) -> Path:
 def make_store(folder: Path) -> EmbeddedStore:
     store = EmbeddedStore(folder)
     load(store)
+    return store
+
+
+def module_store(name: str):
+    """A module-scoped ``store`` fixture: :func:`make_store` in a folder of its own (``name``),
+    closed when the module's tests are done. In a test module: ``store = module_store("pages")``."""
+    @pytest.fixture(scope="module")
+    def store(tmp_path_factory):
+        db = make_store(tmp_path_factory.mktemp(name) / "store")
+        yield db
+        db.close()
     return store
 
 

@@ -28,7 +28,7 @@ from api.app import create_app
 from api.reports import MAX_PARTS
 from kg.graph.vocab import report_graph
 
-from .api_fixtures import AGENCY, REPORT, REPORT_ID, TOKEN, listener, make_store, serve, write_queries
+from .api_fixtures import AGENCY, REPORT, REPORT_ID, TOKEN, listener, module_store, serve, write_queries
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -39,11 +39,7 @@ AGENCY_PATH = "/id/" + str(AGENCY).split("/id/", 1)[1]
 EVIL = "javascript:alert(document.domain)"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("hostile") / "store")
-    yield store
-    store.close()
+store = module_store("hostile")
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,11 @@ import pytest
 
 from api.app import create_app
 
-from .api_fixtures import (ACTION_NODE, AGENCY, CIVIL_CODE, OTHER_REPORT, OUTLINE, REGION, REPORT,
-                           SENTENCE, SENTENCE_TEXT, TARGET, last, make_store, serve, triple_count,
-                           write_queries)
+from .api_fixtures import (ACTION_NODE, AGENCY, CIVIL_CODE, OTHER_REPORT, OUTLINE, REGION, REPORT, SENTENCE,
+                           SENTENCE_TEXT, TARGET, last, module_store, serve, triple_count, write_queries)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("lookups") / "store")
-    yield store
-    store.close()
+store = module_store("lookups")
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from rdflib import Graph
 from api.app import create_app
 from kg.queries import named_queries
 
-from .api_fixtures import (AGENCY, CIVIL_CODE, GRAPH, QUERY_FILES, SENTENCE_TEXT, TARGET, TOKEN,
-                           make_store, report_graphs, serve, triple_count, write_queries)
+from .api_fixtures import (AGENCY, CIVIL_CODE, GRAPH, QUERY_FILES, SENTENCE_TEXT, TARGET, TOKEN, make_store,
+                           module_store, report_graphs, serve, triple_count, write_queries)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
 
@@ -23,11 +23,7 @@ def queries_dir(tmp_path_factory):
     return write_queries(tmp_path_factory.mktemp("queries"))
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("named") / "store")
-    yield store
-    store.close()
+store = module_store("named")
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,15 @@ from rdflib import RDF, Graph
 from api.app import create_app
 from kg.graph.vocab import PKG, report_graph
 
-from .api_fixtures import (AGENCY, GRAPH, QUERY_FILES, REGION, REPORT, TOKEN, make_store,
-                           report_graphs, serve, write_queries)
+from .api_fixtures import (AGENCY, GRAPH, QUERY_FILES, REGION, REPORT, TOKEN, module_store, report_graphs,
+                           serve, write_queries)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
 MAX_BODY = 4000
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("pages") / "store")
-    yield store
-    store.close()
+store = module_store("pages")
 
 
 @pytest.fixture(scope="module")

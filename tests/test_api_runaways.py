@@ -14,7 +14,7 @@ import pytest
 from api.app import create_app
 from kg.store import open_store
 
-from .api_fixtures import TOKEN, make_store, serve
+from .api_fixtures import TOKEN, module_store, serve
 from .conftest import EXAMPLES
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -33,11 +33,7 @@ def workers_of(pid: int) -> list[psutil.Process]:
             if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("runaways") / "store")
-    yield store
-    store.close()
+store = module_store("runaways")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from lxml import etree
 
 from api.app import create_app
 
-from .api_fixtures import AGENCY, CIVIL_CODE, OUTLINE, REGION, TARGET, make_store, serve
+from .api_fixtures import AGENCY, CIVIL_CODE, OUTLINE, REGION, TARGET, module_store, serve
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
 
@@ -26,11 +26,7 @@ SHARED = Path(os.environ.get("POLICY_KG_SHARED", Path(__file__).resolve().parent
 XSD_DIR = SHARED / "reference" / "gexf"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("export-api") / "store")
-    yield store
-    store.close()
+store = module_store("export-api")
 
 
 @pytest.fixture(scope="module")

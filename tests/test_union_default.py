@@ -10,7 +10,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
 from api.app import create_app
 
-from .api_fixtures import AGENCY, GRAPH, OTHER_GRAPH, make_store, serve
+from .api_fixtures import AGENCY, GRAPH, OTHER_GRAPH, module_store, serve
 
 JSON = {"Accept": "application/sparql-results+json"}
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -21,11 +21,7 @@ def number(data: dict) -> int:
     return int(data["results"]["bindings"][0]["n"]["value"])
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = make_store(tmp_path_factory.mktemp("union") / "store")
-    yield store
-    store.close()
+store = module_store("union")
 
 
 @pytest.fixture(scope="module")
