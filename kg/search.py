@@ -46,6 +46,15 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 NIF_SENTENCE = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence"
 NIF_ANCHOR = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"
 IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
+PKG = "https://w3id.org/policy-kg/ontology#"
+
+
+def _type_rank(type_iri: str) -> tuple[bool, str]:
+    """Which of a node's types its index entry keeps: the least by this key (the model's own
+    classes first, then by IRI), so that the entry is the same whatever order the triples come
+    in (a build's order at ingest, the store's at ``kg index``): a party body, typed
+    ``pkg:Agency`` and ``pkg:PartyBody``, is an Agency."""
+    return (not type_iri.startswith(PKG), type_iri)
 
 # One N-Triples line: subject IRI, predicate IRI, object (IRI or literal), " .".
 _LINE = re.compile(r'^<([^>]*)> <([^>]*)> (?:<([^>]*)>|"((?:[^"\\]|\\.)*)"(?:@[\w-]+|\^\^<[^>]*>)?) \.\s*$')
@@ -135,8 +144,8 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
         elif p == RDF_TYPE and o_iri is not None:
             if o_iri == NIF_SENTENCE:
                 sentences.add(s)
-            else:
-                types.setdefault(s, o_iri)
+            elif s not in types or _type_rank(o_iri) < _type_rank(types[s]):
+                types[s] = o_iri
         elif p == IS_PART_OF and o_iri is not None:
             part_of[s] = o_iri
     out = [(s, "label", label, types.get(s), None) for s, label in labels]
@@ -237,6 +246,9 @@ class SearchIndex:
     def drop(self, graph: str) -> None:
         with self._transaction():
             self._drop(graph)
+
+    def has_entries(self) -> bool:
+        return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
 
     def mark_stale(self) -> None:
         self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('stale', 'a SPARQL update')")

@@ -427,7 +427,9 @@ class EmbeddedStore(Store):
 
     def _open_index(self) -> None:
         """The writer keeps the full-text index beside the store (kg.search); an index made for
-        a store that already holds graphs starts stale, until `kg index` fills it."""
+        a store that already holds graphs starts stale, until `kg index` fills it; an empty
+        store's index starts empty (one left beside a store folder deleted alone would answer
+        with graphs that are gone)."""
         import sqlite3
 
         from kg.search import SearchIndex, index_path
@@ -435,8 +437,11 @@ class EmbeddedStore(Store):
         new = not index_path(self.location).exists()
         try:
             self._search = SearchIndex(self.location, writable=True)
-            if new and next(iter(self._store.named_graphs()), None) is not None:
+            holds = next(iter(self._store.named_graphs()), None) is not None
+            if new and holds:
                 self._search.mark_stale()
+            elif not holds and self._search.has_entries():  # left by a store deleted without its index
+                self._search.rebuild(iter(()))
         except sqlite3.Error as err:
             raise StoreError(f"{self.location}: cannot open the search index ({err})") from err
 

@@ -69,6 +69,52 @@ def test_a_replaced_report_leaves_no_old_entries(tmp_path):
     db.close()
 
 
+def test_the_index_ingest_workers_write_is_the_one_kg_index_rebuilds(tmp_path):
+    """With worker processes, the index rows come made from the workers (kg.search.prepared_entries);
+    the index they give is the one ``kg index`` makes again from the stored graphs."""
+    import sqlite3
+
+    from kg.parallel import ingest_paths_parallel
+
+    db = open_store(tmp_path / "s")
+    sources = [EXAMPLES] + ([CORPUS] if (CORPUS / "manifest.csv").is_file() else [])
+    try:
+        assert ingest_paths_parallel(sources, db, jobs=2).ok
+
+        def dump():
+            con = sqlite3.connect(index_path(tmp_path / "s"))
+            try:
+                entries = sorted(con.execute("SELECT s, kind, text, type, report FROM entries"))
+                members = sorted(con.execute("SELECT m.graph, e.s, e.kind, e.text FROM members m "
+                                             "JOIN entries e ON e.id = m.entry"))
+            finally:
+                con.close()
+            return entries, members, {q: indexed(db, q) for q in QUERIES}
+
+        written = dump()
+        assert len(written[0]) > 100 and any(written[2].values())
+        db.reindex()
+        assert dump() == written
+    finally:
+        db.close()
+
+
+def test_an_index_left_beside_a_deleted_store_starts_empty(tmp_path):
+    import shutil
+
+    db = open_store(tmp_path / "store")
+    db.replace_ntriples("https://w3id.org/policy-kg/id/graph/x",
+                        '<http://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "光明区司法局" .\n')
+    db.close()
+    shutil.rmtree(tmp_path / "store")  # the store folder goes, its index file stays
+    assert index_path(tmp_path / "store").is_file()
+    db = open_store(tmp_path / "store")
+    try:
+        assert db.search("司法局", 10, 0) == (0, [], True)
+    finally:
+        db.close()
+
+
 def test_an_update_makes_the_index_stale_until_rebuilt(tmp_path):
     db = open_store(tmp_path / "store")
     assert ingest_paths([EXAMPLES], db).ok

@@ -99,7 +99,7 @@ class ReportTriples:
     they are added: ``index`` maps subject → predicate → objects (dicts in the order first
     added). That is rdflib's own order (its memory store keeps subject → predicate → object),
     so the text is the same whatever the hash seed and a subject's first type is written
-    first, as rdflib's build writes it (the search index keeps the first type it reads); and
+    first, as rdflib's build writes it; and
     the compiled validator (:mod:`kg.graph.shacl_compiled`) reads the index as it is, without
     indexing the triples again."""
 
