@@ -1004,8 +1004,14 @@ def open_snapshots(location: str | Path, wait: float = 0.0,
 
 
 def nt_to_nquads(data: bytes, graph_iri: str) -> bytes:
-    """N-Triples (one triple per line, each ending in `` .``) as N-Quads in ``graph_iri``."""
+    """N-Triples (one triple per line, each ending in `` .``) as N-Quads in ``graph_iri``.
+
+    Text as this project writes it (every line ends in `` .\n``: a literal cannot hold a raw
+    line break, so no other ``\n`` exists) is converted by one ``bytes.replace``; anything
+    else (comments, blank lines, ``\r\n``, no space before the dot) line by line."""
     suffix = f" <{graph_iri}> .\n".encode("utf-8")
+    if data.endswith(b" .\n") and data.count(b"\n") == data.count(b" .\n") and not data.startswith(b"#"):
+        return data.replace(b" .\n", suffix)
     lines = [line.rstrip() for line in data.splitlines()]
     return b"".join(line[:-1].rstrip() + suffix for line in lines if line and not line.startswith(b"#"))
 

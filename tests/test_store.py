@@ -192,3 +192,29 @@ def test_serial_replacements_flush_like_the_batch_writer(tmp_path, monkeypatch):
     count = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert int(count["results"]["bindings"][0]["n"]["value"]) == 2 * len(graph)
     store.close()
+
+
+NT = (b'<http://e/a> <http://e/p> "\xe5\x85\x89\xe6\x98\x8e \\" . \\n" .\n'
+      b'<http://e/a> <http://e/q> <http://e/b> .\n')
+
+
+@pytest.mark.parametrize("text", [
+    NT,                                                   # as the project writes it: one replace
+    b"# a comment\n" + NT,                                # a comment line
+    NT.replace(b"\n", b"\r\n"),                           # CRLF
+    NT.replace(b" .\n", b".\n"),                           # no space before the dot
+    NT + b"\n\n",                                         # blank lines
+    NT.replace(b" .\n", b" .   \n"),                       # trailing blanks
+    NT[:-1],                                              # no final line break
+])
+def test_ntriples_become_nquads_of_the_graph(text):
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    from kg.store import nt_to_nquads
+
+    out = nt_to_nquads(text, "http://e/g")
+    quads = list(parse(out, format=RdfFormat.N_QUADS))
+    triples = list(parse(text, format=RdfFormat.N_TRIPLES))
+    assert [(q.subject, q.predicate, q.object) for q in quads] == [(t.subject, t.predicate, t.object) for t in triples]
+    assert {q.graph_name for q in quads} == {NamedNode("http://e/g")} and len(quads) == 2
+    assert out.endswith(b" <http://e/g> .\n") and out.count(b"\n") == 2
