@@ -60,8 +60,7 @@ class PoolExecutor:
         context = multiprocessing.get_context(os.environ.get("POLICY_KG_MP_START") or None)
         if context.get_start_method() == "fork":
             _warm(settings.shacl)  # forked workers inherit the pipeline and the parsed shapes
-        initargs = (settings.authority, settings.shacl, settings.engine)
-        with context.Pool(self.jobs, initializer=_init, initargs=initargs) as pool:
+        with context.Pool(self.jobs, initializer=_init, initargs=(settings,)) as pool:
             flying: deque = deque()
             for batch in chunks:
                 flying.append(pool.apply_async(_work, (batch,)))

@@ -35,7 +35,7 @@ from kg.authority import Authority, default_authority
 from kg.ingest import GraphClaims, Outcome, Summary, recompute_progress
 from kg.limits import BadSetting, Budget, LimitExceeded
 from kg.read import MANIFEST, REPORT_SUFFIXES, ReadError, Report, ReportMeta, manifest_entry, read_report
-from kg.store import EmbeddedStore, Store, StoreError, nt_to_nquads
+from kg.store import EmbeddedStore, PreparedGraph, Store, StoreError, nt_to_nquads
 from kg.urls import BadURL
 from kg.graph.vocab import report_graph
 
@@ -59,6 +59,7 @@ class ReportResult:
     error: str = ""
     violations: list[str] = field(default_factory=list)
     ntriples: bytes | None = None   # the graph, when it may be stored
+    entries: list | None = None     # its full-text index rows (kg.search.prepared_entries), when asked
 
     @property
     def conforms(self) -> bool:
@@ -75,11 +76,13 @@ class ReportResult:
 @dataclass(frozen=True)
 class Settings:
     """Everything extraction reads besides the report, all read-only: the authority list of
-    laws, whether to validate with SHACL, and which SHACL engine (the shapes and lexicons are
-    package data, loaded once per process and never changed)."""
+    laws, whether to validate with SHACL, which SHACL engine (the shapes and lexicons are
+    package data, loaded once per process and never changed), and whether to make the
+    graph's full-text index rows too (for an embedded store's writer, which then only inserts them)."""
     authority: Authority | None = None
     shacl: bool = True
     engine: str | None = None
+    entries: bool = False
 
 
 # --- the worker side ------------------------------------------------------------------------
@@ -87,8 +90,8 @@ class Settings:
 _STATE: dict = {}   # the Settings of a pool worker process, set once by its initializer
 
 
-def _init(authority: Authority | None, shacl: bool, engine: str | None) -> None:
-    _STATE["settings"] = Settings(authority, shacl, engine)
+def _init(settings: Settings) -> None:
+    _STATE["settings"] = settings
 
 
 def _warm(shacl: bool) -> None:
@@ -157,6 +160,10 @@ def extract_report(report: Report, settings: Settings, source: str = "") -> Repo
                 return result
             budget.clock("validating")
         result.ntriples = ntriples
+        if settings.entries:
+            from kg.search import prepared_entries
+
+            result.entries = prepared_entries(triples)
     except ReadError as err:
         result.error = str(err)
     except (BadURL, LimitExceeded, BadSetting) as err:
@@ -259,6 +266,9 @@ def count_found(paths: Iterable[Path]) -> int:
 def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> None:
     """Store the graphs of one batch; set each outcome's stored flag or error."""
     items = [(str(report_graph(o.report_id)), r.ntriples) for o, r in batch]
+    if isinstance(store, EmbeddedStore):  # the index rows the workers made go with the graphs
+        prepared = [(iri, PreparedGraph(r.ntriples, r.entries) if r.entries is not None else r.ntriples)
+                    for (iri, _), (_, r) in zip(items, batch)]
     if not isinstance(store, Store):  # a ShardWriter: one N-Quads file per batch
         try:
             store.write(items)
@@ -270,7 +280,7 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> Non
         return
     if isinstance(store, EmbeddedStore):
         try:
-            store.bulk_replace(items, isolated=False)  # readers read snapshots; kg.journal keeps it whole
+            store.bulk_replace(prepared, isolated=False)  # readers read snapshots; kg.journal keeps it whole
             for outcome, _ in batch:
                 outcome.stored = True
             return
@@ -332,7 +342,8 @@ def _run(tasks: Iterator, store: "Store | ShardWriter", jobs: int, shacl: bool, 
     from kg.executors import local_executor
 
     executor = executor or local_executor(jobs)
-    for results in executor.results(chunks(), Settings(authority, shacl, engine)):
+    settings = Settings(authority, shacl, engine, entries=isinstance(store, EmbeddedStore) and store.indexed)
+    for results in executor.results(chunks(), settings):
         finish(results)
     flush()
     if isinstance(store, Store):  # kg.progress: the checks of the bodies this batch touched

@@ -153,6 +153,55 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
     return out
 
 
+_LABEL_TERMS = (f"<{RDFS_LABEL}>", f"<{SKOS_PREF}>")
+_TYPE_TERM, _ANCHOR_TERM, _PART_TERM = f"<{RDF_TYPE}>", f"<{NIF_ANCHOR}>", f"<{IS_PART_OF}>"
+_SENTENCE_TERM = f"<{NIF_SENTENCE}>"
+
+
+def _literal(term: str) -> str | None:
+    """The text of an N-Triples literal term (``"…"``, ``"…"@zh``, ``"…"^^<…>``); None for an IRI."""
+    if not term.startswith('"'):
+        return None
+    return _unescape(term[1:term.rindex('"')])
+
+
+def prepared_entries(triples) -> list[tuple[str, str, str, str | None, str | None, str]]:
+    """The rows :func:`entries_of` reads from a graph's N-Triples, read from a
+    :class:`kg.graph.triples.ReportTriples` instead (its subject → predicate → objects index: no
+    text to parse), in the same order, each with its FTS tokens (:func:`grams`) as a sixth
+    field. Ingest workers make them, so that the writer only inserts them."""
+    labels: list[tuple[str, str, str, str | None, str | None, str]] = []
+    sentences: list[tuple[str, str, str, str | None, str | None, str]] = []
+    for s_term, d in triples.index.items():
+        if not s_term.startswith("<"):  # a blank node: entries_of reads IRI subjects only
+            continue
+        s = s_term[1:-1]
+        kind_of = d.get(_TYPE_TERM)
+        node_type = None
+        sentence = False
+        if kind_of:
+            for o in kind_of:
+                if o == _SENTENCE_TERM:
+                    sentence = True
+                elif o.startswith("<") and (node_type is None or _type_rank(o[1:-1]) < _type_rank(node_type)):
+                    node_type = o[1:-1]
+        for p, objects in d.items():
+            if p in _LABEL_TERMS:
+                for o in objects:
+                    label = _literal(o)
+                    if label is not None:
+                        labels.append((s, "label", label, node_type, None, grams(label)))
+        if sentence:
+            anchors = [t for t in map(_literal, d.get(_ANCHOR_TERM, ())) if t is not None]
+            if anchors:  # the last one, as entries_of keeps
+                anchor = anchors[-1]
+                parts = [o[1:-1] for o in d.get(_PART_TERM, ()) if o.startswith("<")]
+                part = parts[-1] if parts else None
+                sentences.append((s, "evidence", anchor, None, part, grams(anchor)))
+    sentences.sort(key=lambda row: row[0])
+    return labels + sentences
+
+
 class SearchIndex:
     """The index of one embedded store (``writable``: the store's writer keeps it)."""
 
@@ -202,21 +251,23 @@ class SearchIndex:
             return False
         return "stale" not in state and state.get("format") == FORMAT
 
-    def replace(self, graphs: Iterable[tuple[str, str | bytes]]) -> None:
-        """Replace the entries of these graphs (graph IRI, N-Triples), in one transaction. A
-        text several graphs hold (an agency's name in every report of it) is indexed once."""
+    def replace(self, graphs: Iterable[tuple[str, str | bytes | list]]) -> None:
+        """Replace the entries of these graphs, in one transaction: (graph IRI, N-Triples), or
+        (graph IRI, its rows from :func:`prepared_entries`). A text several graphs hold (an
+        agency's name in every report of it) is indexed once."""
         db = self._db
         texts: dict[str, list[tuple[int, str]]] = {"label": [], "evidence": []}  # new entries' tokens
         members: list[tuple[str, int]] = []
         with self._transaction():
-            for graph, ntriples in graphs:
+            for graph, content in graphs:
                 self._drop(graph)
-                for row in entries_of(ntriples):
+                found = content if isinstance(content, list) else entries_of(content)
+                for row in found:
                     added = db.execute("INSERT OR IGNORE INTO entries (s, kind, text, type, report) "
-                                       "VALUES (?, ?, ?, ?, ?)", row)
+                                       "VALUES (?, ?, ?, ?, ?)", row[:5])
                     if added.rowcount == 1:
                         entry = added.lastrowid
-                        texts[row[1]].append((entry, grams(row[2])))
+                        texts[row[1]].append((entry, row[5] if len(row) > 5 else grams(row[2])))
                     else:
                         entry = db.execute("SELECT id FROM entries WHERE s = ? AND kind = ? AND text = ?",
                                            row[:3]).fetchone()[0]

@@ -56,6 +56,15 @@ class QueryTimeout(StoreError):
 
 
 @dataclass(frozen=True)
+class PreparedGraph:
+    """A graph's N-Triples together with its full-text index rows
+    (:func:`kg.search.prepared_entries`), made where the graph was built (an ingest worker),
+    so that the store's writer does not read them back from the text."""
+    ntriples: bytes
+    entries: list
+
+
+@dataclass(frozen=True)
 class RawResult:
     """A query answer already serialised: ``body`` in ``content_type``.
 
@@ -445,7 +454,12 @@ class EmbeddedStore(Store):
         except sqlite3.Error as err:
             raise StoreError(f"{self.location}: cannot open the search index ({err})") from err
 
-    def _index(self, graphs: list[tuple[str, bytes]], stale: bool = False) -> None:
+    @property
+    def indexed(self) -> bool:
+        """Whether this store keeps a full-text index as it writes (a writer of an embedded store)."""
+        return self._search is not None
+
+    def _index(self, graphs: list[tuple[str, bytes | list]], stale: bool = False) -> None:
         index = self._search
         if index is None:
             return
@@ -637,11 +651,13 @@ class EmbeddedStore(Store):
         parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         return RawResult(media, parsed.serialize(format=_results_format(media)), truncated)
 
-    def bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes]], isolated: bool = True) -> None:
+    def bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes | PreparedGraph]],
+                     isolated: bool = True) -> None:
         """Replace several named graphs, each all or nothing: the fast path of batch ingest.
 
-        ``graphs`` are (graph IRI, content) pairs; content is an rdflib Graph or N-Triples text
-        (one triple per line, as rdflib and Oxigraph write it). A graph already in the store is
+        ``graphs`` are (graph IRI, content) pairs; content is an rdflib Graph, N-Triples text
+        (one triple per line, as rdflib and Oxigraph write it) or a :class:`PreparedGraph`
+        (N-Triples with the graph's search-index rows). A graph already in the store is
         replaced in a transaction of its own (DROP + INSERT, as ``replace_graph``). Graphs the
         store does not hold yet are written together: with ``isolated`` (the default) in one
         transaction by Oxigraph's N-Quads loader; with ``isolated=False`` by Oxigraph's bulk
@@ -654,52 +670,62 @@ class EmbeddedStore(Store):
         with self.writing():
             self._bulk_replace(graphs, isolated)
 
-    def _bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes]], isolated: bool = True) -> None:
+    def _bulk_replace(self, graphs: Iterable[tuple[str, Graph | str | bytes | PreparedGraph]],
+                      isolated: bool = True) -> None:
         ox = self._ox
-        fresh: dict[str, bytes] = {}  # graph IRI → N-Triples, for graphs the store does not hold
+        fresh: dict[str, tuple[bytes, list | None]] = {}  # graph IRI → (N-Triples, index rows), new graphs
         for iri, content in graphs:
+            entries = None
+            if isinstance(content, PreparedGraph):
+                content, entries = content.ntriples, content.entries
             text = content.serialize(format="nt") if isinstance(content, Graph) else content
             data = text.encode("utf-8") if isinstance(text, str) else text
             if iri in fresh:  # named twice in one batch: the last content wins, as in a series of replaces
-                fresh[iri] = data
+                fresh[iri] = (data, entries)
                 continue
             try:
                 exists = self._store.contains_named_graph(ox.NamedNode(iri))
             except ValueError as err:
                 raise StoreError(f"bad graph IRI <{iri}>: {_first_line(err)}") from err
             if exists:
-                self._replace_one(iri, data)
+                self._replace_one(iri, data, entries)
             else:
-                fresh[iri] = data
+                fresh[iri] = (data, entries)
         if fresh:
             self._write_fresh(fresh, isolated)
 
-    def _replace_one(self, iri: str, data: bytes) -> None:
+    def _replace_one(self, iri: str, data: bytes, entries: list | None = None) -> None:
         self._replacing = True
         try:
             Store.replace_ntriples(self, iri, data)  # the update: DROP and INSERT in one transaction
         finally:
             self._replacing = False
         self._written(data.count(b"\n"))
-        self._index([(iri, data)])
+        self._index([(iri, data if entries is None else entries)])
 
-    def _write_fresh(self, fresh: dict[str, bytes], isolated: bool) -> None:
+    @staticmethod
+    def _index_items(fresh: dict[str, tuple[bytes, list | None]]) -> list[tuple[str, bytes | list]]:
+        return [(iri, data if entries is None else entries) for iri, (data, entries) in fresh.items()]
+
+    def _write_fresh(self, fresh: dict[str, tuple[bytes, list | None]], isolated: bool) -> None:
         """Write graphs the store does not hold: one transaction, or the journaled bulk load."""
         ox = self._ox
-        data = b"".join(nt_to_nquads(nt, iri) for iri, nt in fresh.items())
         if not isolated:
-            return self._bulk_write_fresh(fresh, data)
+            return self._bulk_write_fresh(fresh)
+        data = b"".join(nt_to_nquads(nt, iri) for iri, (nt, _) in fresh.items())
         try:
             self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError, RuntimeError) as err:
             raise StoreError(f"load failed: {_first_line(err)}") from err
         self._written(data.count(b"\n"))
-        self._index(list(fresh.items()))
+        self._index(self._index_items(fresh))
 
-    def _bulk_write_fresh(self, fresh: dict[str, bytes], data: bytes) -> None:
-        """The bulk loader under the journal (:mod:`kg.journal`): if the load or the index
-        fails, what it wrote is removed before the error is raised; if the process dies, the
-        next writer removes it."""
+    def _bulk_write_fresh(self, fresh: dict[str, tuple[bytes, list | None]]) -> None:
+        """The bulk loader under the journal (:mod:`kg.journal`), one call a batch (smaller
+        calls sort less each but leave RocksDB more files to compact, and its checkpoints, the
+        snapshots readers read, then wait seconds for that): if the load or the index fails,
+        what it wrote is removed before the error is raised; if the process dies, the next
+        writer removes it."""
         from kg import journal
 
         try:
@@ -707,8 +733,9 @@ class EmbeddedStore(Store):
         except OSError as err:
             raise StoreError(f"{self.location}: cannot write the batch journal ({_first_line(err)})") from err
         try:
+            data = b"".join(nt_to_nquads(nt, iri) for iri, (nt, _) in fresh.items())
             self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
-            self._index(list(fresh.items()))
+            self._index(self._index_items(fresh))
         except BaseException as err:
             journal.undo(self._store, self.location, self._search)
             if isinstance(err, (SyntaxError, ValueError, OSError, RuntimeError)):
