@@ -120,14 +120,17 @@ def test_stages_measure_every_stage_of_real_and_synthetic_reports(tmp_path):
     assert set(r["seconds"]) == set(STAGES)
     # what ingest runs now: N-Triples terms, their text, Oxigraph and the full-text index apart,
     # the progress checks after the batch and the final flush, each timed
-    assert {"ntriples", "index", "progress", "flush"} <= set(STAGES)
-    assert all(r["seconds"][s] > 0 for s in ("extract", "rdf", "shacl", "ntriples", "store", "index", "progress", "flush"))
+    assert {"ntriples", "entries", "index", "progress", "flush"} <= set(STAGES)
+    assert all(r["seconds"][s] > 0 for s in ("extract", "rdf", "shacl", "ntriples", "entries", "store", "index",
+                                             "progress", "flush"))
     total = sum(r["seconds"].values())
     assert abs(r["total_cpu_seconds"] - total) < 0.01  # end to end counts every stage
     assert r["end_to_end_chars_per_s"] == pytest.approx(r["characters"] / total, rel=0.01)
     assert r["end_to_end_triples_per_s"] == pytest.approx(r["triples"] / total, rel=0.01)
     assert r["rdf_shacl_triples_per_s"] == pytest.approx(r["triples"] / (r["seconds"]["rdf"] + r["seconds"]["shacl"]),
                                                          rel=0.01)
+    to_graph = sum(r["seconds"][s] for s in ("read", "segment", "extract", "resolve", "rdf", "shacl", "ntriples"))
+    assert r["graph_chars_per_s"] == pytest.approx(r["characters"] / to_graph, rel=0.01)  # without the store
     assert r["extraction_chars_per_s"] > 0 and r["peak_mb"] > 0 and r["cpu_ms_per_report"] > 0
     with open_store(tmp_path / "store") as store:  # the triples timed are those ingest stores
         assert ingest_paths_parallel([tmp_path / "corpus"], store, jobs=1).triples == r["triples"]
