@@ -266,9 +266,6 @@ def count_found(paths: Iterable[Path]) -> int:
 def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> None:
     """Store the graphs of one batch; set each outcome's stored flag or error."""
     items = [(str(report_graph(o.report_id)), r.ntriples) for o, r in batch]
-    if isinstance(store, EmbeddedStore):  # the index rows the workers made go with the graphs
-        prepared = [(iri, PreparedGraph(r.ntriples, r.entries) if r.entries is not None else r.ntriples)
-                    for (iri, _), (_, r) in zip(items, batch)]
     if not isinstance(store, Store):  # a ShardWriter: one N-Quads file per batch
         try:
             store.write(items)
@@ -279,6 +276,9 @@ def _store_batch(store: Store, batch: list[tuple[Outcome, ReportResult]]) -> Non
                 outcome.error = f"{result.source}: cannot write its shard ({err.strerror or err})"
         return
     if isinstance(store, EmbeddedStore):
+        # the index rows the workers made go with the graphs
+        prepared = [(iri, PreparedGraph(nt, r.entries) if r.entries is not None else nt)
+                    for (iri, nt), (_, r) in zip(items, batch)]
         try:
             store.bulk_replace(prepared, isolated=False)  # readers read snapshots; kg.journal keeps it whole
             for outcome, _ in batch:
