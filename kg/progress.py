@@ -243,15 +243,18 @@ def _plans(store: Store, bodies: list[URIRef], graphs: set[str]) -> list[dict[st
 
 def _indicators(store: Store, iris: set[str], graphs: set[str]) -> dict[str, tuple[str, str]]:
     """Indicator IRI → (Chinese label, direction), as described in ``graphs`` (the graphs of the
-    targets: each report graph describes the concepts it uses, kg.indicators.add_indicator)."""
+    targets: each report graph describes the concepts it uses, kg.indicators.add_indicator).
+    Asked by graph only: every concept a graph describes comes back and those not in ``iris``
+    are left here (VALUES of both the indicators and the graphs made Oxigraph try every pair:
+    a quarter of the checks' time after a batch of 10,000 reports)."""
     out: dict[str, tuple[str, str]] = {}
-    ordered, scopes = sorted(iris), sorted(graphs)
-    for i in range(0, len(ordered), BATCH):
-        for j in range(0, len(scopes), BATCH):
-            query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
-              {_values('ind', map(URIRef, ordered[i:i + BATCH]))} {_values('g', map(URIRef, scopes[j:j + BATCH]))}
-              GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
-            for row in store.select_rows(query):
+    scopes = sorted(graphs)
+    for j in range(0, len(scopes), BATCH):
+        query = PREFIXES + f"""SELECT ?ind (SAMPLE(?il) AS ?label) (SAMPLE(?dir) AS ?direction) WHERE {{
+          {_values('g', map(URIRef, scopes[j:j + BATCH]))}
+          GRAPH ?g {{ ?ind pkg:direction ?dir ; skos:prefLabel ?il . FILTER(LANG(?il) = "zh") }} }} GROUP BY ?ind"""
+        for row in store.select_rows(query):
+            if row["ind"] in iris:
                 out.setdefault(row["ind"], (row["label"], row["direction"]))
     return out
 
