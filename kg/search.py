@@ -121,22 +121,28 @@ def _unescape(text: str) -> str:
                        else _SIMPLE.get(m.group(3), m.group(3)), text)
 
 
-def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None]]:
-    """(s, kind, text, type, report) of one graph's N-Triples: its labels and sentences."""
-    text = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
-    labels: list[tuple[str, str]] = []
-    anchors: dict[str, str] = {}
-    types: dict[str, str] = {}
-    sentences: set[str] = set()
-    part_of: dict[str, str] = {}
+def _lines(text: str) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """(subject, predicate, object IRI or None, literal as written or None) of the N-Triples lines
+    that can make an index row (IRI subjects, the predicates :func:`_rows` reads)."""
     for line in text.splitlines():
         if (RDFS_LABEL not in line and SKOS_PREF not in line and NIF_ANCHOR not in line and RDF_TYPE not in line
                 and IS_PART_OF not in line):
             continue
         match = _LINE.match(line)
-        if not match:
-            continue
-        s, p, o_iri, o_lit = match.groups()
+        if match:
+            yield match.groups()
+
+
+def _rows(triples: Iterable[tuple[str, str, str | None, str | None]]) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(s, kind, text, type, report) of a graph's triples, given in the order of its text as
+    (subject, predicate, object IRI or None, literal as written or None): every label (the
+    node's type by :func:`_type_rank`) in that order, then every sentence with its text."""
+    labels: list[tuple[str, str]] = []
+    anchors: dict[str, str] = {}
+    types: dict[str, str] = {}
+    sentences: set[str] = set()
+    part_of: dict[str, str] = {}
+    for s, p, o_iri, o_lit in triples:
         if p in (RDFS_LABEL, SKOS_PREF) and o_lit is not None:
             labels.append((s, _unescape(o_lit)))
         elif p == NIF_ANCHOR and o_lit is not None:
@@ -153,53 +159,40 @@ def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, s
     return out
 
 
-_LABEL_TERMS = (f"<{RDFS_LABEL}>", f"<{SKOS_PREF}>")
-_TYPE_TERM, _ANCHOR_TERM, _PART_TERM = f"<{RDF_TYPE}>", f"<{NIF_ANCHOR}>", f"<{IS_PART_OF}>"
-_SENTENCE_TERM = f"<{NIF_SENTENCE}>"
+def entries_of(ntriples: str | bytes) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(s, kind, text, type, report) of one graph's N-Triples: its labels and sentences."""
+    return _rows(_lines(ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples))
 
 
-def _literal(term: str) -> str | None:
-    """The text of an N-Triples literal term (``"…"``, ``"…"@zh``, ``"…"^^<…>``); None for an IRI."""
-    if not term.startswith('"'):
-        return None
-    return _unescape(term[1:term.rindex('"')])
+_READ = {f"<{p}>": p for p in (RDFS_LABEL, SKOS_PREF, NIF_ANCHOR, RDF_TYPE, IS_PART_OF)}  # term → IRI
+
+
+def _terms(triples) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """What :func:`_lines` reads from the text, read from a ReportTriples' subject → predicate →
+    objects index instead, in the order of its text."""
+    from kg.graph.shacl_compiled import split_literal
+
+    for s_term, d in triples.index.items():
+        if not s_term.startswith("<"):  # a blank node: the text's lines of it are not read either
+            continue
+        s = s_term[1:-1]
+        for p_term, objects in d.items():
+            p = _READ.get(p_term)
+            if p is None:
+                continue
+            for o in objects:
+                if o.startswith("<"):
+                    yield s, p, o[1:-1], None
+                elif o.startswith('"'):
+                    yield s, p, None, split_literal(o)[0]
 
 
 def prepared_entries(triples) -> list[tuple[str, str, str, str | None, str | None, str]]:
     """The rows :func:`entries_of` reads from a graph's N-Triples, read from a
-    :class:`kg.graph.triples.ReportTriples` instead (its subject → predicate → objects index: no
-    text to parse), in the same order, each with its FTS tokens (:func:`grams`) as a sixth
-    field. Ingest workers make them, so that the writer only inserts them."""
-    labels: list[tuple[str, str, str, str | None, str | None, str]] = []
-    sentences: list[tuple[str, str, str, str | None, str | None, str]] = []
-    for s_term, d in triples.index.items():
-        if not s_term.startswith("<"):  # a blank node: entries_of reads IRI subjects only
-            continue
-        s = s_term[1:-1]
-        kind_of = d.get(_TYPE_TERM)
-        node_type = None
-        sentence = False
-        if kind_of:
-            for o in kind_of:
-                if o == _SENTENCE_TERM:
-                    sentence = True
-                elif o.startswith("<") and (node_type is None or _type_rank(o[1:-1]) < _type_rank(node_type)):
-                    node_type = o[1:-1]
-        for p, objects in d.items():
-            if p in _LABEL_TERMS:
-                for o in objects:
-                    label = _literal(o)
-                    if label is not None:
-                        labels.append((s, "label", label, node_type, None, grams(label)))
-        if sentence:
-            anchors = [t for t in map(_literal, d.get(_ANCHOR_TERM, ())) if t is not None]
-            if anchors:  # the last one, as entries_of keeps
-                anchor = anchors[-1]
-                parts = [o[1:-1] for o in d.get(_PART_TERM, ()) if o.startswith("<")]
-                part = parts[-1] if parts else None
-                sentences.append((s, "evidence", anchor, None, part, grams(anchor)))
-    sentences.sort(key=lambda row: row[0])
-    return labels + sentences
+    :class:`kg.graph.triples.ReportTriples` instead (no text to parse), each with its FTS tokens
+    (:func:`grams`) as a sixth field. Ingest workers make them, so that the writer only inserts
+    them."""
+    return [row + (grams(row[2]),) for row in _rows(_terms(triples))]
 
 
 class SearchIndex:
