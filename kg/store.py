@@ -701,7 +701,7 @@ class EmbeddedStore(Store):
         finally:
             self._replacing = False
         self._written(data.count(b"\n"))
-        self._index([(iri, data if entries is None else entries)])
+        self._index(self._index_items({iri: (data, entries)}))
 
     @staticmethod
     def _index_items(fresh: dict[str, tuple[bytes, list | None]]) -> list[tuple[str, bytes | list]]:
