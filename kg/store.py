@@ -148,7 +148,33 @@ class Store(ABC):
         self.close()
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _keyword(*words: str, then: str = r"\b") -> re.Pattern:
+    """A pattern for any of ``words`` in any case, followed by ``then``; find it with
+    :func:`_search_word`. It opens with the set of the words' first letters: Python's engine
+    then skips to candidates, where a leading ``\b`` or a case-insensitive alternation makes it
+    try every position of the text (18–25 µs against 1–4 µs in a query of 1.5 KB)."""
+    def cases(char: str) -> str:
+        return re.escape(char.lower() + char.upper())
+    first = "".join(cases(word[0]) for word in words)
+    branches = "|".join(f"(?<=[{cases(word[0])}])(?i:{re.escape(word[1:])})" for word in words)
+    return re.compile(f"[{first}](?:{branches}){then}")
+
+
+def _search_word(pattern: re.Pattern, text: str, pos: int = 0) -> re.Match | None:
+    """The first match of ``pattern`` at or after ``pos`` that starts a word (as a leading
+    ``\b`` would require)."""
+    for match in pattern.finditer(text, pos):
+        start = match.start()
+        if start == 0 or not _WORD_CHARACTER.match(text, start - 1):
+            return match
+    return None
+
+
+_WHERE = _keyword("WHERE", then=r"\s*\{")
+_VALUES = _keyword("VALUES")
 _LEADING_GRAPH = re.compile(r"\s*GRAPH\s+(?:[?$]\w+\s*)?\{", re.IGNORECASE)
 
 
@@ -168,7 +194,7 @@ def with_values(query: str, bindings: dict[str, Node] | None) -> str:
     if not bindings:
         return query
     masked = _blank_comments_and_strings(query)
-    match = _WHERE.search(masked)
+    match = _where(masked)
     if match is None:
         return f"{query.rstrip()}\n{_values_block(bindings)}\n"
     inner, outer = _graph_bound(masked, match.end(), bindings), {}
@@ -184,8 +210,15 @@ def with_values(query: str, bindings: dict[str, Node] | None) -> str:
     return text
 
 
-_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-_LIMIT = re.compile(r"\bLIMIT\s+(\d+)", re.IGNORECASE)
+_FORM = _keyword("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+_LIMIT = _keyword("LIMIT", then=r"\s+(\d+)")
+
+
+@lru_cache(maxsize=512)
+def _where(masked: str) -> re.Match | None:
+    """Where the WHERE group opens (a named query's text is bound again on every request)."""
+    return _search_word(_WHERE, masked)
+_BRACE = re.compile(r"[{}]")
 
 
 def with_limit(query: str, limit: int) -> str | None:
@@ -193,27 +226,24 @@ def with_limit(query: str, limit: int) -> str | None:
     smaller, else ``LIMIT limit`` (replacing a bigger one or appended). ``None`` when the query
     is not a SELECT or its end cannot take a LIMIT (a trailing VALUES block)."""
     masked = _blank_comments_and_strings(query)
-    form = _FORM.search(masked)
-    if form is None or form.group(1).upper() != "SELECT":
+    form = _search_word(_FORM, masked)
+    if form is None or form.group().upper() != "SELECT":
         return None
     start = masked.find("{", form.end())
     if start < 0:
         return None
     depth, end = 0, None
-    for i in range(start, len(masked)):
-        if masked[i] == "{":
-            depth += 1
-        elif masked[i] == "}":
-            depth -= 1
-            if depth == 0:
-                end = i + 1
-                break
+    for brace in _BRACE.finditer(masked, start):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            end = brace.end()
+            break
     if end is None:
         return None
     tail = masked[end:]
-    if re.search(r"\bVALUES\b", tail, re.IGNORECASE):
+    if _search_word(_VALUES, tail):
         return None
-    own = _LIMIT.search(tail)
+    own = _search_word(_LIMIT, tail)
     if own is None:
         return f"{query.rstrip()}\nLIMIT {limit}\n"
     if int(own.group(1)) <= limit:
@@ -258,7 +288,7 @@ def _graph_bindable(masked: str, start: int) -> frozenset[str]:
     if end is None:
         return frozenset()
     body = masked[graph.end():end]
-    if re.search(r"\bVALUES\b", body, re.IGNORECASE):
+    if _search_word(_VALUES, body):
         return frozenset()
     seen: set[str] = set()
     names: set[str] = set()
@@ -637,10 +667,18 @@ class EmbeddedStore(Store):
     def _select_capped(self, query: str, accept: str, row_limit: int, kwargs: dict) -> RawResult:
         """A SELECT already limited to ``row_limit + 1`` rows, serialised by Oxigraph itself:
         written as TSV (one line a row), cut to ``row_limit`` rows when there are more, read
-        back and written in the format asked for. No Python object per row or term."""
+        back and written in the format asked for. No Python object per row or term. A short
+        JSON answer (most lookups) is sent as Oxigraph writes it: it cannot have been cut."""
         ox = self._ox
         result = self._store.query(query, **union_default(query, kwargs))
         media = _pick(accept, RESULT_MEDIA_TYPES)
+        if media == RESULTS_JSON:
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+            # Each row is an object, ``{}`` at least, with a comma between rows: an answer
+            # shorter than 3 bytes a row cannot hold row_limit + 1 of them, and is sent as is.
+            if len(body) < 3 * row_limit:
+                return RawResult(media, body, False)
+            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         tsv = result.serialize(format=ox.QueryResultsFormat.TSV)
         lines = tsv.split(b"\n", row_limit + 1)  # the header, row_limit rows, the rest
         truncated = len(lines) > row_limit + 1 and lines[row_limit + 1] != b""

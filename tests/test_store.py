@@ -1,6 +1,9 @@
 """The store interface: embedded pyoxigraph and a real Oxigraph server answer alike."""
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from rdflib import Literal
 
@@ -152,13 +155,27 @@ def test_capped_answers_are_the_first_rows_of_the_whole_answer(store, media):
     for name, query in named_queries().items():
         whole = _solutions(store.raw_query(query.text, accept=media).body, media)
         assert whole, name
-        for cap in (1, len(whole) - 1, len(whole), len(whole) + 5):
+        for cap in (1, len(whole) - 1, len(whole), len(whole) + 5, 3 * len(whole), 1000 * len(whole)):
             if cap < 1:
                 continue
             capped = store.raw_query(query.text, accept=media, row_limit=cap)
             assert capped.content_type == media
             assert _solutions(capped.body, media) == whole[:cap], (name, cap)
             assert capped.truncated == (len(whole) > cap), (name, cap)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5, 40])
+def test_a_short_json_answer_is_never_taken_for_a_whole_one(store, rows):
+    """A JSON answer shorter than 3 bytes a row is sent as Oxigraph writes it: empty rows
+    (``{}``, the shortest a row can be) at every cap around their number still come cut and
+    flagged."""
+    query = "SELECT ?nothing WHERE { VALUES ?x { %s } }" % " ".join(str(i) for i in range(rows))
+    media = "application/sparql-results+json"
+    for cap in range(1, rows + 40):  # past rows + 15 or so the answer is shorter than 3 bytes a row
+        answer = store.raw_query(query, accept=media, row_limit=cap)
+        bindings = json.loads(answer.body)["results"]["bindings"]
+        assert bindings == [{}] * min(rows, cap), (rows, cap)
+        assert answer.truncated == (rows > cap), (rows, cap)
 
 
 def test_serial_replacements_flush_like_the_batch_writer(tmp_path, monkeypatch):
@@ -218,3 +235,35 @@ def test_ntriples_become_nquads_of_the_graph(text):
     assert [(q.subject, q.predicate, q.object) for q in quads] == [(t.subject, t.predicate, t.object) for t in triples]
     assert {q.graph_name for q in quads} == {NamedNode("http://e/g")} and len(quads) == 2
     assert out.endswith(b" <http://e/g> .\n") and out.count(b"\n") == 2
+
+
+KEYWORD_TEXTS = ["SELECT ?x WHERE { ?x ?p ?o } LIMIT 5", "select ?x where{?x ?p ?o}limit 7", "SeLeCt * WhErE {}",
+                 "?selected ?select_ _select éselect 1select x.select", "ASKED ask{ ?a ?b ?c }", "?ask ask",
+                 "CONSTRUCT{?s ?p ?o} WHERE {}", "describe<http://a>", "nowhere { } where\n\t{", "中where {",
+                 "unlimited 5 limit\n7 LIMIT  12", "?values VALUES_ values ?x { 1 }", "SELECTWHERE {", "", "w",
+                 "DESCRIBEDESCRIBE describe", "ßelect SELECT", "ａsk ask"]
+OLD_KEYWORDS = {"form": re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE),
+                "where": re.compile(r"\bWHERE\s*\{", re.IGNORECASE),
+                "limit": re.compile(r"\bLIMIT\s+(\d+)", re.IGNORECASE),
+                "values": re.compile(r"\bVALUES\b", re.IGNORECASE)}
+
+
+@pytest.mark.parametrize("text", KEYWORD_TEXTS)
+def test_keywords_are_found_where_a_leading_word_boundary_finds_them(text):
+    """The query keywords are searched with patterns that open with their first letters (fast
+    in Python's engine) and a check that the match starts a word: the same matches as ``\\b``
+    patterns, from every position of the text."""
+    import kg.store as store_module
+
+    new = {"form": store_module._FORM, "where": store_module._WHERE, "limit": store_module._LIMIT,
+           "values": store_module._VALUES}
+    for name, old in OLD_KEYWORDS.items():
+        for pos in range(len(text) + 1):
+            expected = old.search(text, pos)
+            found = store_module._search_word(new[name], text, pos)
+            assert (found is None) == (expected is None), (name, text, pos)
+            if found is not None:
+                assert found.span() == expected.span(), (name, text, pos)
+                assert found.group() == expected.group(), (name, text, pos)
+                if name == "limit":
+                    assert found.group(1) == expected.group(1), (name, text, pos)
