@@ -59,13 +59,14 @@ from api.docs import add_docs
 from api.export import export_router
 from api.limits import BodySizeLimit
 from api.lookups import lookups_router
-from api.named import named_router
+from api.named import NamedQueryShortcut, named_router
 from api.pages import pages_router
 from api.progress import progress_router
 from api.reports import reports_router
 from api.runner import Runner
 from api.security import SecurityHeaders
 from api.sparql import sparql_router
+from kg.queries import named_queries
 from kg.store import Store, StoreError, open_snapshots, open_store
 from kg.graph.vocabulary import load_vocabulary
 
@@ -127,7 +128,8 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.state.runner = runner
     app.state.token = token
     app.include_router(sparql_router(runner, token=token, queries_dir=queries_dir))
-    app.include_router(named_router(runner, queries_dir))
+    named = named_queries(queries_dir)
+    app.include_router(named_router(runner, queries=named))
     app.include_router(progress_router(runner, queries_dir))
     app.include_router(lookups_router(runner))
     app.include_router(pages_router(runner, queries_dir))
@@ -135,6 +137,7 @@ def create_app(store: Store | str | None = None, *, token: str | None = None,
     app.include_router(export_router())
     add_docs(app)
     app.add_exception_handler(StarletteHTTPException, allow_all_methods)
+    app.add_middleware(NamedQueryShortcut, runner=runner, queries=named)  # innermost: the others wrap it
     app.add_middleware(BodySizeLimit, max_bytes=max_body)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],

@@ -5,6 +5,10 @@ typed query parameter in the OpenAPI description. Values are turned into RDF ter
 ``NamedQuery.bindings`` and bound with a VALUES clause, never spliced into the query text.
 The answer is content-negotiated like ``/sparql``. ``GET /queries`` lists the queries.
 Routes are built when the app is created: restart it to pick up new query files.
+
+:class:`NamedQueryShortcut` answers the well-formed GETs of these routes before FastAPI's
+routing and parameter models see them (a one-report lookup is mostly fixed cost); anything else
+goes on to the routes, which give every error answer.
 """
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from pydantic import BaseModel
+from starlette.datastructures import Headers, QueryParams
 
-from api.params import check_strict
+from api.params import INTEGER, check_strict
 from api.runner import Runner
-from api.sparql import QUERY_RESPONSES, run_query
+from api.sparql import QUERY_RESPONSES, choose_format, result_response, run_query
 from kg.queries import NamedQuery, ParamValueError, QueryError, named_queries, scheme_codes, scheme_names
 from kg.store import with_values
 
@@ -50,9 +56,11 @@ def query_info(query: NamedQuery) -> QueryInfo:
                                        description=p.description) for p in query.params])
 
 
-def named_router(runner: Runner, queries_dir: Path | None = None) -> APIRouter:
-    """Routes for the named queries found in ``queries_dir`` (default: kg.queries.queries_dir())."""
-    queries = named_queries(queries_dir)
+def named_router(runner: Runner, queries_dir: Path | None = None,
+                 queries: dict[str, NamedQuery] | None = None) -> APIRouter:
+    """Routes for the named queries found in ``queries_dir`` (default: kg.queries.queries_dir()),
+    or for ``queries`` (name → NamedQuery) when given."""
+    queries = named_queries(queries_dir) if queries is None else queries
     router = APIRouter(tags=["named queries"])
 
     @router.get("/queries", response_model=list[QueryInfo], summary="List the named queries",
@@ -121,3 +129,73 @@ def _endpoint(query: NamedQuery, runner: Runner):
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = f"named_query_{query.name}"
     return endpoint
+
+
+class NamedQueryShortcut:
+    """An ASGI layer that answers ``GET /queries/{name}`` itself when the request is one the
+    route would answer with the query's result: each parameter given once, known, not empty,
+    every required one present, integers written as digits, no decimal given, values the
+    parameter takes and an Accept header the query can be answered in. The answer (status,
+    body, headers) is the route's: the same binding (``bound``), negotiation, runner and
+    response; an error of the run (503, 504, ...) is answered by FastAPI's own handler.
+    Every other request (and every other path) goes on to ``app`` unchanged, so the routes
+    keep giving the error answers. It saves FastAPI's routing over every route of the app and
+    its parameter models: most of the API's own cost of a one-report lookup.
+
+    Add it before the other middlewares (``app.add_middleware`` wraps: the first added is
+    innermost), so that they also wrap its answers.
+    """
+
+    def __init__(self, app, runner: Runner, queries: dict[str, NamedQuery]):
+        self.app = app
+        self.runner = runner
+        self.routes = {f"/queries/{query.name}": query for query in queries.values()}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET":
+            query = self.routes.get(_route_path(scope))
+            text = None if query is None else _bound_or_none(query, scope["query_string"])
+            if text is not None:
+                try:
+                    media = choose_format(text, Headers(scope=scope).get("accept"))
+                except HTTPException:
+                    media = None  # 406: the route says so
+                if media is not None:
+                    return await self._answer(text, media, scope, receive, send)
+        await self.app(scope, receive, send)
+
+    async def _answer(self, text: str, media: str, scope, receive, send) -> None:
+        try:
+            result = await self.runner.query(text, media)
+        except HTTPException as err:
+            response = await http_exception_handler(Request(scope, receive), err)
+        else:
+            response = result_response(result, self.runner.row_limit)
+        await response(scope, receive, send)
+
+
+def _route_path(scope) -> str:
+    """The path the app's routes match: without the ``root_path`` the app is mounted under."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def _bound_or_none(query: NamedQuery, query_string: bytes) -> str | None:
+    """The query's text with the request's parameters bound, or None when the request is not
+    plainly well formed (the route then answers it, with its own error)."""
+    items = QueryParams(query_string).multi_items()
+    raw = dict(items)
+    params = {param.name: param for param in query.params}
+    if len(raw) != len(items) or any(name not in params or not value for name, value in items):
+        return None
+    for param in query.params:
+        value = raw.get(param.name)
+        if value is None:
+            if param.required:
+                return None
+        elif param.type == "decimal" or (param.type == "integer" and not INTEGER.fullmatch(value)):
+            return None  # a decimal as pydantic reads it ("1_000", " 5"): the route's
+    try:
+        return bound(query, raw)
+    except HTTPException:
+        return None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-_INTEGER = re.compile(r"-?[0-9]+")
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 def check_strict(request: Request, integers: Iterable[str] = (), booleans: Iterable[str] = ()) -> None:
@@ -21,7 +21,7 @@ def check_strict(request: Request, integers: Iterable[str] = (), booleans: Itera
     errors = []
     for name in integers:
         for value in request.query_params.getlist(name):
-            if not _INTEGER.fullmatch(value):
+            if not INTEGER.fullmatch(value):
                 errors.append({"type": "int_parsing", "loc": ["query", name], "input": value,
                                "msg": "Input should be an integer: digits, optionally after a minus sign"})
     for name in booleans:
