@@ -23,6 +23,7 @@ import asyncio
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
 from dataclasses import dataclass
@@ -163,6 +164,10 @@ class Worker:
         self.process.start()
         child.close()
         self.memory_mb = config.memory_mb
+        # The process's sentinel becomes readable when it ends: polled with one system call
+        # (Process.is_alive builds a selector each time, twice a request).
+        self._ended = select.poll()
+        self._ended.register(self.process.sentinel, select.POLLIN)
 
     async def run(self, fn: Callable[..., Any], args: tuple, kwargs: dict, timeout: float) -> Any:
         """The job's value; its exception; WorkerLost if the worker died on it;
@@ -200,7 +205,7 @@ class Worker:
         return WorkerLost(f"the query's worker process ended unexpectedly (exit code {code})", code)
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return not self._ended.poll(0) or self.process.is_alive()
 
     def kill(self) -> None:
         """Stop the worker at once (its job with it) and reap it in the background."""

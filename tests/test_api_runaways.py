@@ -175,3 +175,28 @@ def count_graph(client: httpx.Client, url: str, query: str) -> int:
     r = client.get(url + "/sparql", params={"query": query}, headers=JSON)
     assert r.status_code == 200, r.text
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_an_idle_worker_that_died_is_not_given_the_next_query(server):
+    """A worker killed while idle (by the kernel's OOM killer, an operator) is noticed when
+    the next query is handed out: that query runs in a new worker and is answered."""
+    import os
+    import signal
+
+    url, app = server
+    pool = app.state.runner.pool
+    with httpx.Client(timeout=30) as client:
+        assert client.get(url + "/queries/documents", headers=JSON).status_code == 200
+        idle = pool.pids()
+        assert idle
+        started = pool.started
+        for pid in idle:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+                  for pid in idle) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(3):
+            assert client.get(url + "/queries/documents", headers=JSON).status_code == 200
+    assert pool.started > started
+    assert not set(idle) & set(pool.pids())
