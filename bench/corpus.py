@@ -443,9 +443,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", "-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", action="store_true", help="consecutive years of one body, two by two")
+    parser.add_argument("--chars", metavar="LOW,MODE,HIGH",
+                        help="every report about this long, whatever its kind (e.g. 600,900,1400: "
+                             "many reports in a small store); the same facts a sentence")
     args = parser.parse_args(argv)
+    global SEED_LIKE_CHARS, WORK_REPORT_CHARS
+    lengths = SEED_LIKE_CHARS, WORK_REPORT_CHARS
+    if args.chars:
+        low, mode, high = (int(n) for n in args.chars.split(","))
+        if not 0 < low <= mode <= high:
+            parser.error("--chars: LOW <= MODE <= HIGH, all above 0")
+        SEED_LIKE_CHARS = WORK_REPORT_CHARS = (low, mode, high)
     start = time.perf_counter()
-    files, size = write_corpus(args.folder, args.reports, args.seed, args.pairs)
+    try:
+        files, size = write_corpus(args.folder, args.reports, args.seed, args.pairs)
+    finally:
+        SEED_LIKE_CHARS, WORK_REPORT_CHARS = lengths
     print(f"{files} reports, {size / 2**20:.1f} MB in {args.folder} ({time.perf_counter() - start:.1f} s)")
     return 0
 

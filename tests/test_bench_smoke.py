@@ -189,3 +189,17 @@ def test_progress_batch_recomputes_the_checks_ingest_wrote(tmp_path, capsys):
     assert progress_batch.main([str(tmp_path / "first"), str(tmp_path / "second")]) == 0
     second = json.loads(capsys.readouterr().out.splitlines()[0])
     assert second["as_before"] is True and second["digest"] == first["digest"]
+
+
+def test_corpus_of_short_reports(tmp_path):
+    """``python -m bench.corpus --chars`` makes every report about that long (both kinds), and
+    leaves the realistic lengths as they were for what runs next."""
+    from bench import corpus
+
+    lengths = corpus.SEED_LIKE_CHARS, corpus.WORK_REPORT_CHARS
+    assert corpus.main([str(tmp_path), "-n", "40", "--chars", "600,900,1400"]) == 0
+    texts = [p.read_text(encoding="utf-8") for p in tmp_path.glob("*.txt")]
+    assert len(texts) == 40 and all(500 <= len(t) <= 1400 for t in texts), sorted(map(len, texts))
+    assert (corpus.SEED_LIKE_CHARS, corpus.WORK_REPORT_CHARS) == lengths
+    found, errors = discover([tmp_path])
+    assert not errors and len(found) == 40
