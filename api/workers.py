@@ -45,6 +45,11 @@ class WorkerLost(StoreError):
         self.exitcode = exitcode
 
 
+class NotTaken(WorkerLost):
+    """The worker had ended before the job reached it (killed while idle, before its end was
+    noticed): the job did not run, and another worker may run it."""
+
+
 def context():
     """The multiprocessing context workers start from: a forkserver that has imported the
     store code (so each worker starts with it and does not pay for the imports)."""
@@ -174,10 +179,10 @@ class Worker:
         ``asyncio.TimeoutError`` past ``timeout`` (the caller then kills the worker)."""
         loop = asyncio.get_running_loop()
         fd = self.conn.fileno()
-        try:
-            self.conn.send((fn, args, kwargs))
+        try:  # plain pickle: Connection.send copies multiprocessing's reducer table each time
+            self.conn.send_bytes(pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, ValueError):
-            raise self.lost() from None
+            raise NotTaken("the query's worker process had ended before it took the query") from None
         ready: asyncio.Future = loop.create_future()
         loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
         try:
@@ -275,25 +280,33 @@ class ProcessPool:
                   timeout: float) -> Any:
         """``fn(store, *args, **kwargs)`` in a worker; past ``timeout`` the worker is killed
         and ``asyncio.TimeoutError`` raised."""
-        worker = await self._take()
-        try:
-            value = await worker.run(fn, args, kwargs or {}, timeout)
-        except asyncio.TimeoutError:
-            self.killed += 1
-            self._drop(worker)
-            raise
-        except WorkerLost:
-            self.killed += 1
-            self._drop(worker)
-            raise
-        except asyncio.CancelledError:  # the request went away: its job may run on, so stop it
-            self._drop(worker)
-            raise
-        except BaseException:
+        for attempt in range(3):
+            worker = await self._take()
+            try:
+                value = await worker.run(fn, args, kwargs or {}, timeout)
+            except NotTaken:  # it had ended unnoticed and did not run the job: another one does
+                self.killed += 1
+                self._drop(worker)
+                if attempt == 2:
+                    raise
+                continue
+            except asyncio.TimeoutError:
+                self.killed += 1
+                self._drop(worker)
+                raise
+            except WorkerLost:
+                self.killed += 1
+                self._drop(worker)
+                raise
+            except asyncio.CancelledError:  # the request went away: its job may run on, so stop it
+                self._drop(worker)
+                raise
+            except BaseException:
+                self._release(worker)
+                raise
             self._release(worker)
-            raise
-        self._release(worker)
-        return value
+            return value
+        raise AssertionError("unreachable")
 
     def pids(self) -> list[int]:
         """The process ids of the pool's live workers."""
