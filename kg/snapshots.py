@@ -144,7 +144,8 @@ class SnapshotReader:
     """The newest published snapshot of a store, opened read-only, with a lease on it.
 
     ``store()`` gives the open pyoxigraph store, reopening the newest generation first when a
-    newer one was published since (a stat and a small read per call). ``close()`` lets go.
+    newer one was published since (a stat per call; a small read when CURRENT changed).
+    ``close()`` lets go.
     """
 
     def __init__(self, store_path: str | Path, attempts: int = 20):
@@ -156,14 +157,46 @@ class SnapshotReader:
         self._store = None
         self._lease: int | None = None
         self._attempts = attempts
+        self._pointer: int | None = None  # CURRENT as last read, kept open (see store)
 
     def store(self):
-        name = current_generation(self.store_path)
+        # CURRENT is replaced (a new file) at each publication. The one read last is kept open,
+        # so that its inode number cannot be given to another file: while CURRENT is still that
+        # file, the generation it names is the one open (a stat, not a read, for every query).
+        current = snapshots_dir(self.store_path) / CURRENT
+        if self._pointer is not None and self._store is not None:
+            try:
+                if os.stat(current).st_ino == os.fstat(self._pointer).st_ino:
+                    return self._store
+            except OSError:
+                pass
+        self._forget_pointer()
+        name, pointer = None, None
+        try:
+            pointer = os.open(current, os.O_RDONLY)
+            name = os.read(pointer, 256).decode("ascii").strip() or None
+        except (OSError, UnicodeDecodeError):
+            pass
         if name is None:
+            if pointer is not None:
+                os.close(pointer)
             raise SnapshotError(f"{self.store_path}: no published snapshot of the store")
         if name != self.generation or self._store is None:
-            self._open_newest()
+            try:
+                self._open_newest()
+            except BaseException:
+                os.close(pointer)
+                raise
+        if self.generation == name:
+            self._pointer = pointer
+        else:  # a newer one was opened meanwhile: read CURRENT again next time
+            os.close(pointer)
         return self._store
+
+    def _forget_pointer(self) -> None:
+        if self._pointer is not None:
+            os.close(self._pointer)
+            self._pointer = None
 
     def _open_newest(self) -> None:
         folder = snapshots_dir(self.store_path)
@@ -194,6 +227,7 @@ class SnapshotReader:
     def close(self) -> None:
         self._store = None
         self.generation = None
+        self._forget_pointer()
         if self._lease is not None:
             os.close(self._lease)  # closing the descriptor lets go of the shared lock
             self._lease = None

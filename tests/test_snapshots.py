@@ -39,6 +39,25 @@ def test_a_reader_sees_what_was_published_and_moves_on_when_asked(tmp_path):
     db.close()
 
 
+def test_a_reader_follows_every_publication_however_quick(tmp_path):
+    """A reader asks CURRENT with a stat while it names the snapshot open: after each of many
+    publications in a row (written well inside one tick of the file system's clock, the
+    pointer file's size unchanged), the next refresh opens the newest, and an unchanged pointer
+    keeps the one open."""
+    db = open_store(tmp_path / "store")
+    db.publish_snapshots()
+    reader = SnapshotReader(tmp_path / "store")
+    first = reader.store()
+    assert reader.store() is first  # nothing published: the same snapshot, not reopened
+    for k in range(1, 25):
+        db.replace_ntriples(f"http://e/g{k}", triples(1, str(k)))  # published after the write
+        reader.store()
+        assert reader.generation == current_generation(tmp_path / "store"), k
+        assert int(reader.store().query(COUNT).__next__()["n"].value) == k
+    reader.close()
+    db.close()
+
+
 def test_a_snapshot_in_use_is_kept_and_deleted_once_let_go(tmp_path):
     db = open_store(tmp_path / "store")
     db.replace_ntriples("http://e/g1", triples(3, "a"))
