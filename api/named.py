@@ -24,7 +24,7 @@ from starlette.datastructures import Headers, QueryParams
 
 from api.params import INTEGER, check_strict
 from api.runner import Runner
-from api.sparql import QUERY_RESPONSES, choose_format, result_response, run_query
+from api.sparql import QUERY_RESPONSES, media_for, query_form, result_response, run_query
 from kg.queries import NamedQuery, ParamValueError, QueryError, named_queries, scheme_codes, scheme_names
 from kg.store import with_values
 
@@ -150,6 +150,8 @@ class NamedQueryShortcut:
         self.app = app
         self.runner = runner
         self.routes = {f"/queries/{query.name}": query for query in queries.values()}
+        # binding values never changes a query's form: it is read once
+        self.forms = {query.name: query_form(query.text) for query in queries.values()}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -157,7 +159,7 @@ class NamedQueryShortcut:
             text = None if query is None else _bound_or_none(query, scope["query_string"])
             if text is not None:
                 try:
-                    media = choose_format(text, Headers(scope=scope).get("accept"))
+                    media = media_for(self.forms[query.name], Headers(scope=scope).get("accept"))
                 except HTTPException:
                     media = None  # 406: the route says so
                 if media is not None:

@@ -119,7 +119,12 @@ def query_form(query: str) -> str | None:
 
 def choose_format(query: str, accept: str | None) -> str:
     """The media type to answer ``query`` in, or HTTP 406."""
-    graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
+    return media_for(query_form(query), accept)
+
+
+def media_for(form: str | None, accept: str | None) -> str:
+    """The media type to answer a query of this form (:func:`query_form`) in, or HTTP 406."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
     offers, aliases = (GRAPH_TYPES, GRAPH_ALIASES) if graph else (RESULT_TYPES, RESULT_ALIASES)
     media = negotiate(accept, offers, aliases)
     if media is None:
