@@ -152,55 +152,38 @@ _VARIABLE = re.compile(r"[?$](\w+)")
 
 
 def _select(store: Store, bodies: list[URIRef], where: str, select: str,
-            graphs: Iterable[str] | None = None, reports: dict | None = None) -> list[dict[str, str]]:
+            graphs: Iterable[str] | None = None,
+            reports: dict[str, list[dict[str, str]]] | None = None) -> list[dict[str, str]]:
     """Distinct rows ``select`` of ``where`` in the graphs of the reports ``?r`` (of year ``?ry``)
-    of ``bodies``. With ``graphs``, only in those graphs (BATCH a query), and the bodies are
-    kept here: Oxigraph then starts from the graphs, whatever else the store holds (both sets in
-    VALUES would make it try every pair).
+    of ``bodies``.
 
-    With ``graphs`` the report's own triples are asked apart (:func:`_reports_of`) and joined
-    here, on the graph and on ``?body`` when ``where`` names it: in one pattern Oxigraph
-    matched them again for every row of ``where`` (96 against 56 µs a row of targets).
-    ``reports`` keeps those answers for the next call (one per batch of graphs)."""
+    With ``graphs`` (and ``reports``: graph IRI → the rows ``body r ry`` of its reports, which
+    :func:`_read` has already asked), only in those graphs, BATCH a query: Oxigraph then starts
+    from the graphs, whatever else the store holds (both sets in VALUES would make it try every
+    pair). The report's own triples are then not matched again for every row of ``where`` (96
+    against 56 µs a row of targets): its rows are joined here, on the graph and on ``?body``
+    when ``where`` names it, so ``where`` may not name ``?r`` or ``?ry``."""
     frame = PREFIXES + f"""SELECT DISTINCT {select} WHERE {{ %s
       GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?ry . {where} }} }}"""
     if graphs is None:
         return list(store.select_rows(frame % _values("body", bodies)))
-    wanted, ordered, found = set(map(str, bodies)), sorted(graphs), {}
     used = set(_VARIABLE.findall(where))
+    if reports is None or used & {"r", "ry"}:
+        raise ValueError("asked by graph: give the graphs' reports, and a where clause without ?r or ?ry")
+    wanted, ordered, found = set(map(str, bodies)), sorted(graphs), {}
     selected = _VARIABLE.findall(select)
-    if used & {"r", "ry"}:  # the facts join the report itself: one pattern
-        for i in range(0, len(ordered), BATCH):
-            for row in store.select_rows(frame % _values("g", map(URIRef, ordered[i:i + BATCH]))):
-                if row["body"] in wanted:
-                    found.setdefault(tuple(sorted(row.items())), row)  # DISTINCT across the queries
-        return list(found.values())
     own = sorted((set(selected) - _REPORT_VARIABLES) | {"g"} | ({"body"} & used))
     facts = PREFIXES + f"""SELECT DISTINCT {' '.join('?' + v for v in own)} WHERE {{ %s
       GRAPH ?g {{ {where} }} }}"""
-    reports = {} if reports is None else reports
     for i in range(0, len(ordered), BATCH):
-        chunk = ordered[i:i + BATCH]
-        if tuple(chunk) not in reports:
-            reports[tuple(chunk)] = _reports_of(store, chunk)
-        for fact in store.select_rows(facts % _values("g", map(URIRef, chunk))):
-            for report in reports[tuple(chunk)].get(fact["g"], ()):
+        for fact in store.select_rows(facts % _values("g", map(URIRef, ordered[i:i + BATCH]))):
+            for report in reports.get(fact["g"], ()):
                 if report["body"] not in wanted or ("body" in fact and fact["body"] != report["body"]):
                     continue
                 joined = {**fact, **report}
                 row = {name: joined[name] for name in selected if name in joined}
                 found.setdefault(tuple(sorted(row.items())), row)  # DISTINCT across the queries
     return list(found.values())
-
-
-def _reports_of(store: Store, graphs: list[str]) -> dict[str, list[dict[str, str]]]:
-    """Graph IRI → the reports it holds (``r``, their creator ``body``, year ``ry``)."""
-    query = PREFIXES + f"""SELECT DISTINCT ?g ?r ?body ?ry WHERE {{ {_values('g', map(URIRef, graphs))}
-      GRAPH ?g {{ ?r a pkg:Report ; dcterms:creator ?body ; pkg:year ?ry }} }}"""
-    out: dict[str, list[dict[str, str]]] = {}
-    for row in store.select_rows(query):
-        out.setdefault(row.pop("g"), []).append(row)
-    return out
 
 
 def _paired(reports: list[dict[str, str]]) -> tuple[set[str], set[str]]:
@@ -227,7 +210,9 @@ def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
     found = _select(store, bodies, "", "?body ?r ?ry ?g")
     reports = list({(row["body"], row["r"], row["ry"]): row for row in found}.values())
     setting, answering = _paired(found)
-    known: dict = {}  # the reports of each batch of graphs, for every _select below
+    known: dict[str, list[dict[str, str]]] = {}  # graph IRI → its reports, for every _select below
+    for row in found:
+        known.setdefault(row["g"], []).append({key: row[key] for key in ("body", "r", "ry")})
     data: dict[str, list] = {"reports": reports, "targets": [], "metrics": [], "plans": [], "done": []}
     if setting:
         data["targets"] = _select(store, bodies, """
@@ -261,7 +246,8 @@ def _read(store: Store, bodies: list[URIRef]) -> dict[str, list]:
     return data
 
 
-def _plans(store: Store, bodies: list[URIRef], graphs: set[str], known: dict | None = None) -> list[dict[str, str]]:
+def _plans(store: Store, bodies: list[URIRef], graphs: set[str],
+           known: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
     """Planned actions (?c) and what they name (?obj): the documents they reference, and the
     initiatives mentioned inside the plan's span (上线Y平台). The spans are compared here: in
     SPARQL a FILTER inside a UNION branch sees only that branch's variables (an earlier version
