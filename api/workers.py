@@ -290,11 +290,7 @@ class ProcessPool:
                 if attempt == 2:
                     raise
                 continue
-            except asyncio.TimeoutError:
-                self.killed += 1
-                self._drop(worker)
-                raise
-            except WorkerLost:
+            except (asyncio.TimeoutError, WorkerLost):
                 self.killed += 1
                 self._drop(worker)
                 raise

@@ -152,7 +152,7 @@ _WORD_CHARACTER = re.compile(r"\w")
 
 
 def _keyword(*words: str, then: str = r"\b") -> re.Pattern:
-    """A pattern for any of ``words`` in any case, followed by ``then``; find it with
+    r"""A pattern for any of ``words`` in any case, followed by ``then``; find it with
     :func:`_search_word`. It opens with the set of the words' first letters: Python's engine
     then skips to candidates, where a leading ``\b`` or a case-insensitive alternation makes it
     try every position of the text (18–25 µs against 1–4 µs in a query of 1.5 KB)."""
@@ -164,7 +164,7 @@ def _keyword(*words: str, then: str = r"\b") -> re.Pattern:
 
 
 def _search_word(pattern: re.Pattern, text: str, pos: int = 0) -> re.Match | None:
-    """The first match of ``pattern`` at or after ``pos`` that starts a word (as a leading
+    r"""The first match of ``pattern`` at or after ``pos`` that starts a word (as a leading
     ``\b`` would require)."""
     for match in pattern.finditer(text, pos):
         start = match.start()
@@ -218,6 +218,8 @@ _LIMIT = _keyword("LIMIT", then=r"\s+(\d+)")
 def _where(masked: str) -> re.Match | None:
     """Where the WHERE group opens (a named query's text is bound again on every request)."""
     return _search_word(_WHERE, masked)
+
+
 _BRACE = re.compile(r"[{}]")
 
 
@@ -1069,7 +1071,7 @@ def open_snapshots(location: str | Path, wait: float = 0.0,
 
 
 def nt_to_nquads(data: bytes, graph_iri: str) -> bytes:
-    """N-Triples (one triple per line, each ending in `` .``) as N-Quads in ``graph_iri``.
+    r"""N-Triples (one triple per line, each ending in `` .``) as N-Quads in ``graph_iri``.
 
     Text as this project writes it (every line ends in `` .\n``: a literal cannot hold a raw
     line break, so no other ``\n`` exists) is converted by one ``bytes.replace``; anything
